@@ -1,0 +1,244 @@
+"""The one place that speaks HTTP to DataCite.
+
+Each method makes at most one request and returns an ``Outcome``; nothing raises.
+All writes are ``PUT /dois/{doi}``, DataCite's idempotent upsert, so the lifecycle can
+resend any write after a timeout without creating a duplicate or meeting a 409.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from requests.auth import HTTPBasicAuth
+
+from .. import __version__
+from .classify import classify_exception, classify_response
+from .outcome import Outcome, OutcomeKind
+from .payload import CONTENT_TYPE, build_body, doi_url
+from .ratelimit import RateLimiter
+
+logger = logging.getLogger("invenio_doi_ext.datacite")
+
+PRODUCTION_URL = "https://api.datacite.org/"
+TEST_URL = "https://api.test.datacite.org/"
+
+#: Used by ``from_config`` when the key is absent (``config.py`` normally sets it).
+DEFAULT_RATE_LIMIT = {True: "700 per 5 minutes", False: "2700 per 5 minutes"}
+
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
+
+#: Longest piece of a request or response body written to the DEBUG log.
+_LOG_BODY = 2000
+
+
+def default_user_agent(contact_email: str | None = None) -> str:
+    """Our product token; with an email DataCite counts us as an identified client."""
+    details = "+https://pypi.org/project/invenio-doi-ext/"
+    if contact_email:
+        details += f"; mailto:{contact_email}"
+    return f"invenio-doi-ext/{__version__} ({details})"
+
+
+def _timeout_from(value: Any) -> tuple[float, float]:
+    """(connect, read) from a number, a pair, or a "5, 30" string."""
+    if value is None or value == "":
+        return DEFAULT_TIMEOUT
+    if isinstance(value, str):
+        value = [part for part in value.replace(",", " ").split() if part]
+    if isinstance(value, (int, float)):
+        return (float(value), float(value))
+    connect, read = value
+    return (float(connect), float(read))
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _LOG_BODY else text[:_LOG_BODY] + "...[truncated]"
+
+
+class DataCiteGateway:
+    """A thin DataCite REST client: timeouts, one session, classified outcomes."""
+
+    #: Longest wait for a local rate-limit slot before giving up with RETRYABLE.
+    rate_limit_wait: float = 60.0
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        username: str,
+        password: str,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        rate_limiter: RateLimiter | None = None,
+        session: requests.Session | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self.username = username
+        self._auth = HTTPBasicAuth(username, password)
+        self.timeout = timeout
+        self.rate_limiter = rate_limiter
+        self.user_agent = user_agent or default_user_agent()
+        self._owns_session = session is None
+        self.session = session if session is not None else requests.Session()
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> DataCiteGateway:
+        """Build from the resolved configuration keys (a plain mapping, e.g. app.config)."""
+        test_mode = bool(config.get("DATACITE_TEST_MODE", True))
+        base_url = config.get("DOI_EXT_DATACITE_URL") or (TEST_URL if test_mode else PRODUCTION_URL)
+        rate = config.get("DOI_EXT_RATE_LIMIT", DEFAULT_RATE_LIMIT[test_mode])
+        limiter = None
+        if rate:
+            storage = config.get("DOI_EXT_RATE_LIMIT_STORAGE") or "memory://"
+            limiter = RateLimiter(rate, storage)
+        return cls(
+            base_url=base_url,
+            username=config.get("DATACITE_USERNAME") or "",
+            password=config.get("DATACITE_PASSWORD") or "",
+            timeout=_timeout_from(config.get("DOI_EXT_HTTP_TIMEOUT")),
+            rate_limiter=limiter,
+            user_agent=default_user_agent(config.get("DOI_EXT_CONTACT_EMAIL")),
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, username={self.username!r})"
+
+    # -- operations ---------------------------------------------------------------
+
+    def reserve(self, doi: str, metadata: Mapping | None = None, url: str | None = None) -> Outcome:
+        """Create a draft DOI (201) or update one; no event, so nothing becomes public."""
+        return self._put("reserve", doi, metadata, url, event=None)
+
+    def publish(self, doi: str, metadata: Mapping | None = None, url: str | None = None) -> Outcome:
+        """Make the DOI findable (from draft or registered)."""
+        return self._put("publish", doi, metadata, url, event="publish")
+
+    def register(
+        self, doi: str, metadata: Mapping | None = None, url: str | None = None
+    ) -> Outcome:
+        """Make a draft DOI registered: it resolves but is not in DataCite's search."""
+        return self._put("register", doi, metadata, url, event="register")
+
+    def update(self, doi: str, metadata: Mapping | None = None, url: str | None = None) -> Outcome:
+        """Change metadata and/or URL without moving the DOI between states."""
+        return self._put("update", doi, metadata, url, event=None)
+
+    def hide(self, doi: str, metadata: Mapping | None = None, url: str | None = None) -> Outcome:
+        """Make a findable DOI registered (the only way to withdraw a public DOI)."""
+        return self._put("hide", doi, metadata, url, event="hide")
+
+    def show(self, doi: str, metadata: Mapping | None = None, url: str | None = None) -> Outcome:
+        """Make a hidden DOI findable again; DataCite's ``publish`` event."""
+        return self._put("show", doi, metadata, url, event="publish")
+
+    def delete_draft(self, doi: str) -> Outcome:
+        """Delete a draft DOI; a DOI already gone counts as done (found=False)."""
+        return self._send("delete_draft", "DELETE", doi)
+
+    def get(self, doi: str) -> Outcome:
+        """What DataCite holds for ``doi``; found=False when it holds nothing we may see."""
+        return self._send("get", "GET", doi)
+
+    def heartbeat(self) -> bool:
+        """True when DataCite answers its liveness endpoint with 200."""
+        if not self._acquire_slot():
+            return False
+        try:
+            response = self.session.get(
+                self.base_url + "heartbeat",
+                headers={"User-Agent": self.user_agent},
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except Exception as exc:  # a probe reports, it never raises
+            logger.debug("DataCite heartbeat failed: %s: %s", type(exc).__name__, exc)
+            return False
+        logger.debug("DataCite heartbeat: HTTP %s", response.status_code)
+        return response.status_code == 200
+
+    def close(self) -> None:
+        """Release pooled connections (only of a session this gateway created)."""
+        if self._owns_session:
+            self.session.close()
+
+    def __enter__(self) -> DataCiteGateway:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- transport ----------------------------------------------------------------
+
+    def _put(
+        self,
+        operation: str,
+        doi: str,
+        metadata: Mapping | None,
+        url: str | None,
+        event: str | None,
+    ) -> Outcome:
+        return self._send(operation, "PUT", doi, build_body(doi, metadata, url, event))
+
+    def _acquire_slot(self) -> bool:
+        if self.rate_limiter is None:
+            return True
+        try:
+            return self.rate_limiter.acquire(timeout=self.rate_limit_wait)
+        except Exception as exc:  # e.g. Redis unreachable
+            logger.warning("DataCite rate limiter unavailable: %s: %s", type(exc).__name__, exc)
+            return False
+
+    def _send(self, operation: str, method: str, doi: str, body: dict | None = None) -> Outcome:
+        if not doi or not doi.strip():
+            return Outcome(OutcomeKind.PERMANENT, operation, doi, message="empty DOI")
+        if not self._acquire_slot():
+            return Outcome(OutcomeKind.RETRYABLE, operation, doi, message="local rate limit")
+        target = doi_url(self.base_url, doi)
+        data = json.dumps(body) if body is not None else None
+        headers = {"User-Agent": self.user_agent, "Accept": CONTENT_TYPE}
+        if data is not None:
+            headers["Content-Type"] = CONTENT_TYPE
+        logger.debug(
+            "DataCite %s request: %s %s body=%s",
+            operation,
+            method,
+            target,
+            _clip(data) if data is not None else "-",
+        )
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                target,
+                data=data.encode("utf-8") if data is not None else None,
+                headers=headers,
+                auth=self._auth,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+            outcome = classify_response(operation, doi, response)
+        except Exception as exc:  # every failure becomes an Outcome
+            outcome = classify_exception(operation, doi, exc)
+            logger.debug(
+                "DataCite %s %s failed after %.3fs: %s (%s)",
+                operation,
+                doi,
+                time.monotonic() - started,
+                outcome.message,
+                outcome.kind.value,
+            )
+            return outcome
+        logger.debug(
+            "DataCite %s response: HTTP %s in %.3fs -> %s body=%s",
+            operation,
+            response.status_code,
+            time.monotonic() - started,
+            outcome.kind.value,
+            _clip(response.content[: _LOG_BODY + 1].decode("utf-8", "replace")) or "-",
+        )
+        return outcome

@@ -1,0 +1,59 @@
+"""A transport adapter that answers from a script, for tests without a server."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Any
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+
+def make_response(
+    status: int,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    content_type: str = "application/vnd.api+json; charset=utf-8",
+) -> requests.Response:
+    """A requests.Response as the transport would build it."""
+    response = requests.Response()
+    response.status_code = status
+    response.headers = CaseInsensitiveDict(headers or {})
+    if body is None:
+        response._content = b""
+    elif isinstance(body, (bytes, str)):
+        response._content = body.encode() if isinstance(body, str) else body
+        response.headers.setdefault("Content-Type", "text/html; charset=utf-8")
+    else:
+        response._content = json.dumps(body).encode()
+        response.headers.setdefault("Content-Type", content_type)
+    response.encoding = "utf-8"
+    return response
+
+
+class ScriptedAdapter(BaseAdapter):
+    """Returns queued responses (or raises queued exceptions) and keeps every request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.script: deque = deque()
+        self.requests: list[requests.PreparedRequest] = []
+        self.kwargs: list[dict] = []
+
+    def add(self, item: requests.Response | BaseException) -> None:
+        self.script.append(item)
+
+    def send(self, request, **kwargs):
+        self.requests.append(request)
+        self.kwargs.append(kwargs)
+        item = self.script.popleft() if self.script else make_response(200, {"data": {}})
+        if isinstance(item, BaseException):
+            raise item
+        item.request = request
+        item.url = request.url
+        return item
+
+    def close(self) -> None:
+        pass

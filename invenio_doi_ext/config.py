@@ -1,0 +1,98 @@
+"""Configuration keys of invenio-doi-ext, each with its default and meaning.
+
+Upstream's ``DATACITE_*`` keys keep their meaning and their defaults from
+invenio-rdm-records; they are listed in :data:`UPSTREAM_KEYS` so that the
+effective configuration can be printed and checked in one place
+(:mod:`invenio_doi_ext.settings`).
+"""
+
+from datetime import timedelta
+
+DOI_EXT_ENABLED = True
+"""Replace upstream's DataCite PID providers by this package's providers."""
+
+DOI_EXT_DATACITE_URL = None
+"""DataCite REST API base URL; ``None`` derives it from ``DATACITE_TEST_MODE``."""
+
+DOI_EXT_RESTRICTED_POLICY = "redacted"
+"""``"redacted"``: restricted records get a registered DOI holding only
+:data:`DOI_EXT_REDACTED_METADATA`; ``"none"``: restricted records get no DOI."""
+
+DOI_EXT_REDACTED_METADATA = {
+    "titles": [{"title": "Restricted record"}],
+    "creators": [{"name": ":unav", "nameType": "Organizational"}],
+    "publisher": {"name": "{publisher}"},
+    "publicationYear": "{year}",
+    "types": {"resourceTypeGeneral": "{resource_type_general}"},
+    "descriptions": [
+        {
+            "description": "The metadata of this record is not public.",
+            "descriptionType": "Other",
+        }
+    ],
+}
+"""What DataCite holds for a restricted record: ``{publisher}``, ``{year}`` and
+``{resource_type_general}`` are filled in from the record; nothing else is sent."""
+
+DOI_EXT_RESERVE_ON_DRAFT = True
+"""A draft that gets a DOI reserves it at DataCite as a draft DOI."""
+
+DOI_EXT_RATE_LIMIT = None
+"""Calls to DataCite allowed, ``limits`` syntax; ``None`` means
+``"700 per 5 minutes"`` in test mode and ``"2700 per 5 minutes"`` in production."""
+
+DOI_EXT_RATE_LIMIT_STORAGE = None
+"""``limits`` storage URI shared by all workers; ``None`` uses ``CACHE_REDIS_URL``
+when the instance's cache is Redis, otherwise ``memory://`` (per process)."""
+
+DOI_EXT_HTTP_TIMEOUT = (5.0, 30.0)
+"""(connect, read) timeout in seconds of every call to DataCite."""
+
+DOI_EXT_BACKOFF = (30.0, 3600.0)
+"""(base, cap) in seconds of the exponential back-off after a retryable failure."""
+
+DOI_EXT_CIRCUIT_BREAKER = {"failures": 5, "pause": 300.0}
+"""After this many consecutive 5xx/connection failures, or any 401, every worker
+of the instance pauses calls to DataCite for ``pause`` seconds."""
+
+DOI_EXT_SWEEP_INTERVAL = timedelta(seconds=60)
+"""How often Celery beat runs the sweep that re-enqueues due, out-of-sync DOIs."""
+
+DOI_EXT_SWEEP_BATCH = 500
+"""Most rows the sweep enqueues per run (bounded work per beat tick)."""
+
+DOI_EXT_COALESCE_SECONDS = 5.0
+"""Delay before a changed DOI is sent, so that a burst of edits becomes one call."""
+
+DOI_EXT_LANDING_URL = "{site}/doi/{doi}"
+"""URL registered at DataCite; upstream's ``/doi/<doi>`` route redirects to the
+record, so moving records never requires re-registering URLs."""
+
+DOI_EXT_CONTACT_EMAIL = None
+"""E-mail added to the User-Agent (DataCite's identified-client rate tier)."""
+
+DOI_EXT_TASK_QUEUE = None
+"""Celery queue for the convergence tasks (``None``: the default queue)."""
+
+UPSTREAM_KEYS = {
+    "DATACITE_ENABLED": "Mint DataCite DOIs (upstream key).",
+    "DATACITE_USERNAME": "DataCite repository account (upstream key).",
+    "DATACITE_PASSWORD": "DataCite repository password (upstream key; never printed).",
+    "DATACITE_PREFIX": "DOI prefix of the account, 10.NNNN (upstream key).",
+    "DATACITE_TEST_MODE": "Use DataCite's test system (upstream key, default True).",
+    "DATACITE_FORMAT": "DOI format: a string with {prefix} and {id}, or a callable.",
+}
+"""Upstream keys this package reads; their defaults stay invenio-rdm-records'."""
+
+LEGACY_KEYS = {
+    "RDM_RECORDS_DOI_DATACITE_ENABLED": "DATACITE_ENABLED",
+    "RDM_RECORDS_DOI_DATACITE_USERNAME": "DATACITE_USERNAME",
+    "RDM_RECORDS_DOI_DATACITE_PASSWORD": "DATACITE_PASSWORD",
+    "RDM_RECORDS_DOI_DATACITE_PREFIX": "DATACITE_PREFIX",
+    "RDM_RECORDS_DOI_DATACITE_TEST_MODE": "DATACITE_TEST_MODE",
+    "RDM_RECORDS_DOI_DATACITE_FORMAT": "DATACITE_FORMAT",
+}
+"""Keys of older InvenioRDM releases, honoured when the new key is not set."""
+
+SECRET_KEYS = ("DATACITE_PASSWORD",)
+"""Keys whose values are masked wherever configuration is shown."""

@@ -1,0 +1,218 @@
+"""The DataCite REST API over HTTP: `/dois`, `/dois/{doi}`, `/heartbeat`.
+
+Every request of this blueprint goes through the same gate, in DataCite's order
+as seen from a client: latency, the firewall's rate limit, injected faults, then
+authentication, content type, payload and the DOI rules. Every request is
+journaled with what it was answered, including dropped connections.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from .dois import HANDLER_TITLES, ApiError, handler_error
+from .journal import parse_payload
+
+blueprint = Blueprint("datacite_api", __name__)
+
+CONTROL_PREFIX = "/__sandbox__/"
+JSON_API = "application/vnd.api+json"
+ACCEPTED_CONTENT_TYPES = (JSON_API, "application/json")
+HTML_PAGE = (
+    "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{code} {reason}</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+def sandbox() -> Any:
+    """The `Sandbox` state of the current app."""
+    return current_app.extensions["doi_sandbox"]
+
+
+def json_response(body: Any, status: int, headers: dict[str, str] | None = None) -> Response:
+    """JSON:API response (DataCite answers `application/vnd.api+json`)."""
+    return Response(json.dumps(body), status=status, headers=headers or {},
+                    content_type=f"{JSON_API}; charset=utf-8")
+
+
+def error_response(err: ApiError) -> Response:
+    """The response of a refusal."""
+    return json_response(err.body, err.status, err.headers)
+
+
+# -- faults --------------------------------------------------------------------
+def drop_connection() -> Response:
+    """Close the TCP connection without any response: the client sees a reset/EOF."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    g.dropped = True
+    return Response(b"", status=500)
+
+
+def fault_response(kind: str) -> Response:
+    """The answer of an injected fault of `kind`."""
+    faults = sandbox().faults
+    if kind == "drop":
+        return drop_connection()
+    if kind == "timeout":
+        faults.hang()
+        html = HTML_PAGE.format(code=504, reason="Gateway Time-out")
+        return Response(html, status=504, content_type="text/html")
+    if kind in ("502_html", "503_html"):
+        code = int(kind[:3])
+        reason = "Bad Gateway" if code == 502 else "Service Temporarily Unavailable"
+        return Response(HTML_PAGE.format(code=code, reason=reason), status=code,
+                        content_type="text/html")
+    if kind == "429":
+        return Response("Too Many Requests", status=429, content_type="text/plain")
+    if kind == "429_retry_after":
+        return Response("Too Many Requests", status=429, content_type="text/plain",
+                        headers={"Retry-After": str(faults.plan()["retry_after"])})
+    if kind == "409":
+        return error_response(handler_error(409))
+    return error_response(handler_error(500, "Internal Server Error"))
+
+
+def is_api_request() -> bool:
+    """Everything but the control API is DataCite's (unknown paths too, for the journal)."""
+    return not request.path.startswith(CONTROL_PREFIX)
+
+
+@blueprint.before_app_request
+def gate() -> Response | None:
+    """Latency, rate limit and faults, before DataCite itself looks at the request."""
+    if not is_api_request():
+        return None
+    g.started = time.monotonic()
+    g.fault = None
+    g.dropped = False
+    g.raw_body = request.get_data(cache=True)  # read before any fault can drop the socket
+    state = sandbox()
+    state.faults.sleep_latency()
+    if not state.ratelimit.allow():
+        g.fault = "rate_limit"
+        return Response("Too Many Requests", status=429, content_type="text/plain")
+    kind = state.faults.draw(request.method)
+    if kind:
+        g.fault = kind
+        return fault_response(kind)
+    return None
+
+
+@blueprint.after_app_request
+def journal(response: Response) -> Response:
+    """Record the request and the answer given (status None when dropped)."""
+    if not is_api_request():
+        return response
+    dropped = g.get("dropped", False)
+    auth = request.authorization
+    sandbox().journal.record(
+        method=request.method,
+        path=request.path,
+        query=request.args.to_dict(),
+        body=parse_payload(g.get("raw_body")),
+        user=auth.username if auth else None,
+        status=None if dropped else response.status_code,
+        response=None if dropped else parse_payload(response.get_data()),
+        fault=g.get("fault"),
+        duration_ms=(time.monotonic() - g.get("started", time.monotonic())) * 1000.0,
+    )
+    return response
+
+
+# -- DataCite ------------------------------------------------------------------
+def authenticated(required: bool) -> bool:
+    """Basic auth against the account: wrong credentials are 401, none is anonymous."""
+    auth = request.authorization
+    account = sandbox().account
+    if auth is None or auth.type != "basic":
+        if required:
+            raise handler_error(401)
+        return False
+    if auth.username != account.username or auth.password != account.password:
+        raise handler_error(401)
+    return True
+
+
+def payload() -> dict[str, Any]:
+    """The `data` member of a JSON:API body; 406 for other content types, 400 otherwise."""
+    mimetype = request.mimetype
+    if mimetype not in ACCEPTED_CONTENT_TYPES:
+        raise handler_error(406)
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise handler_error(400, f"Invalid JSON: {exc}") from exc
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not data:
+        raise handler_error(400)
+    return data
+
+
+@blueprint.app_errorhandler(ApiError)
+def on_api_error(err: ApiError) -> Response:
+    """Every refusal becomes DataCite's JSON error body."""
+    return error_response(err)
+
+
+@blueprint.app_errorhandler(HTTPException)
+def on_http_error(err: HTTPException) -> Response:
+    """Unknown paths and methods answer in DataCite's JSON shape too."""
+    status = err.code or 500
+    headers = {}
+    if isinstance(err, MethodNotAllowed) and err.valid_methods:
+        headers["Allow"] = ", ".join(err.valid_methods)
+    return error_response(handler_error(status, HANDLER_TITLES.get(status, err.name), **headers))
+
+
+@blueprint.app_errorhandler(Exception)
+def on_crash(err: Exception) -> Response:
+    """A sandbox bug answers 500 in DataCite's shape, and is logged."""
+    current_app.logger.exception("sandbox error")
+    return error_response(handler_error(500, f"Internal Server Error: {err}"))
+
+
+@blueprint.route("/heartbeat", methods=["GET"])
+def heartbeat() -> Response:
+    """Liveness: 200 `OK` as text."""
+    return Response("OK", status=200, content_type="text/plain")
+
+
+@blueprint.route("/dois", methods=["POST"])
+def create_doi() -> Response:
+    """Create a DOI (draft unless an event says otherwise)."""
+    authenticated(required=True)
+    status, body = sandbox().service.create(payload())
+    return json_response(body, status)
+
+
+@blueprint.route("/dois/<path:doi>", methods=["GET"])
+def get_doi(doi: str) -> Response:
+    """One DOI; drafts and registered DOIs are visible to their owner only."""
+    return json_response(sandbox().service.show(doi, authenticated(required=False)), 200)
+
+
+@blueprint.route("/dois/<path:doi>", methods=["PUT", "PATCH"])
+def put_doi(doi: str) -> Response:
+    """Partial update, or create when the DOI is unknown (upsert)."""
+    authenticated(required=True)
+    status, body = sandbox().service.update(doi, payload())
+    return json_response(body, status)
+
+
+@blueprint.route("/dois/<path:doi>", methods=["DELETE"])
+def delete_doi(doi: str) -> Response:
+    """Delete a draft DOI."""
+    authenticated(required=True)
+    sandbox().service.delete(doi)
+    return Response(status=204)

@@ -1,0 +1,258 @@
+"""What DataCite does with a DOI request, without any HTTP: create, upsert, show, delete.
+
+Kept apart from the Flask views so that the rules (state machine, ownership,
+validation, upsert) read in one place. Every refusal is an `ApiError` carrying
+the status and body DataCite would answer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from .datacite_xml import XmlInputError, build_xml, parse_xml
+from .store import DoiRecord, Store, utcnow
+from .validation import (
+    DOI_LOOSE_RE,
+    METADATA_ATTRIBUTES,
+    SCHEMA_VERSION,
+    doi_create_errors,
+    registration_errors,
+)
+
+HANDLER_TITLES = {
+    400: "You need to provide a payload following the JSONAPI spec",
+    401: "Bad credentials.",
+    403: "You are not authorized to access this resource.",
+    404: "The resource you are looking for doesn't exist.",
+    405: "Method not allowed",
+    406: "The content type is not recognized.",
+    409: "The resource already exists.",
+}
+#: event -> {from state: to state}; anything else is ignored (transitions are not whiny).
+TRANSITIONS = {
+    "register": {"draft": "registered"},
+    "publish": {"draft": "findable", "registered": "findable"},
+    "hide": {"findable": "registered"},
+}
+CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+LIST_DEFAULTS = (
+    "identifiers", "alternateIdentifiers", "creators", "titles", "subjects", "contributors",
+    "dates", "relatedIdentifiers", "relatedItems", "sizes", "formats", "rightsList",
+    "descriptions", "geoLocations", "fundingReferences",
+)
+
+
+class ApiError(Exception):
+    """A refusal, with the exact status, JSON body and headers to answer."""
+
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+        super().__init__(status, body)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def handler_error(status: int, title: str | None = None, **headers: str) -> ApiError:
+    """DataCite's handler-error shape: `{"errors": [{"status", "title"}]}`."""
+    body = {"errors": [{"status": str(status), "title": title or HANDLER_TITLES[status]}]}
+    return ApiError(status, body, dict(headers))
+
+
+def validation_error(errors: list[dict[str, str]], doi: str | None) -> ApiError:
+    """DataCite's validation shape: 422, `source` + `title` + `uid`, no `status`."""
+    uid = doi.lower() if doi else None
+    return ApiError(422, {"errors": [{**e, "uid": uid} for e in errors]})
+
+
+def random_suffix() -> str:
+    """A suffix like DataCite's (`9te8-5h68`): 7 Crockford base32 digits and a check digit."""
+    number = secrets.randbelow(32**7)
+    digits = "".join(CROCKFORD[(number >> (5 * i)) & 31] for i in reversed(range(7)))
+    code = digits + CROCKFORD[number % 31]
+    return f"{code[:4]}-{code[4:]}"
+
+
+def publication_year(value: Any) -> int | None:
+    """DataCite answers the year as an integer, or null when it is not one."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Account:
+    """The one DataCite repository account of the sandbox."""
+
+    username: str
+    password: str
+    prefixes: tuple[str, ...]
+    allowed_domains: tuple[str, ...] = ()
+
+    def owns(self, doi: str) -> bool:
+        """True when the DOI's prefix is assigned to this account."""
+        prefix = doi.split("/", 1)[0].lower()
+        return prefix in {p.lower() for p in self.prefixes}
+
+
+class DoiService:
+    """The DOI endpoints' rules over a `Store`."""
+
+    def __init__(self, store: Store, account: Account) -> None:
+        self.store = store
+        self.account = account
+
+    # -- reading -------------------------------------------------------------
+    def serialize(self, record: DoiRecord) -> dict[str, Any]:
+        """The JSON:API document of a DOI, as DataCite answers it."""
+        attrs: dict[str, Any] = {k: [] for k in LIST_DEFAULTS}
+        attrs.update({"publisher": None, "language": None, "types": {}, "version": None,
+                      "container": {}})
+        attrs.update(record.attributes)
+        doi = record.doi.lower()
+        prefix, _, suffix = doi.partition("/")
+        attrs.update({
+            "doi": doi,
+            "prefix": prefix,
+            "suffix": suffix,
+            "publicationYear": publication_year(record.attributes.get("publicationYear")),
+            "schemaVersion": record.attributes.get("schemaVersion") or SCHEMA_VERSION,
+            "xml": record.xml if record.xml else build_xml(record.doi, record.attributes),
+            "url": record.url,
+            "contentUrl": record.attributes.get("contentUrl"),
+            "metadataVersion": record.metadata_version,
+            "isActive": record.state == "findable",
+            "state": record.state,
+            "created": record.created,
+            "registered": record.registered,
+            "updated": record.updated,
+        })
+        return {
+            "data": {
+                "id": doi,
+                "type": "dois",
+                "attributes": attrs,
+                "relationships": {
+                    "client": {"data": {"id": self.account.username.lower(), "type": "clients"}}
+                },
+            }
+        }
+
+    def show(self, doi: str, authenticated: bool) -> dict[str, Any]:
+        """Findable DOIs are public; drafts and registered ones only for their owner."""
+        record = self.store.get(doi)
+        if record is None:
+            raise handler_error(404)
+        if record.state != "findable" and not (authenticated and self.account.owns(record.doi)):
+            raise handler_error(404)
+        return self.serialize(record)
+
+    # -- writing -------------------------------------------------------------
+    def create(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """POST /dois: a new DOI, draft unless an event says otherwise."""
+        attrs = self._attributes(data)
+        doi = attrs.get("doi") or data.get("id")
+        with self.store.transaction():
+            if not doi and attrs.get("prefix"):
+                doi = self._new_doi(str(attrs["prefix"]))
+            if not doi:
+                raise validation_error([{"source": "doi", "title": "Can't be blank"}], None)
+            doi = str(doi)
+            if not self.account.owns(doi):
+                raise handler_error(403)
+            if self.store.get(doi) is not None:
+                raise validation_error(
+                    [{"source": "doi", "title": "This DOI has already been taken"}], doi
+                )
+            return 201, self._create(doi, attrs)
+
+    def update(self, doi: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """PUT /dois/{doi}: partial update of the attributes sent, or create (upsert)."""
+        attrs = self._attributes(data)
+        with self.store.transaction():
+            record = self.store.get(doi)
+            if record is None:
+                if not DOI_LOOSE_RE.match(doi):
+                    raise handler_error(404)
+                if not self.account.owns(doi):
+                    raise handler_error(403)
+                return 201, self._create(doi, attrs)
+            if not self.account.owns(record.doi):
+                raise handler_error(403)
+            self._apply(record, attrs)
+            record.metadata_version += 1
+            self._check_and_save(record)
+            return 200, self.serialize(record)
+
+    def delete(self, doi: str) -> None:
+        """Drafts only; registered and findable DOIs can only be hidden."""
+        with self.store.transaction():
+            record = self.store.get(doi)
+            if record is None:
+                raise handler_error(404)
+            if not self.account.owns(record.doi):
+                raise handler_error(403)
+            if record.state != "draft":
+                raise handler_error(405, Allow="HEAD, GET, POST, PATCH, PUT, OPTIONS")
+            self.store.delete(record.doi)
+
+    # -- helpers -------------------------------------------------------------
+    def _attributes(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The attributes sent, with `xml` read into JSON ones (JSON wins) and `state` dropped."""
+        attrs = data.get("attributes") or {}
+        if not isinstance(attrs, dict):
+            raise handler_error(400, "Attributes must be an object")
+        attrs = {k: v for k, v in attrs.items() if k != "state"}
+        if attrs.get("xml"):
+            try:
+                from_xml = parse_xml(str(attrs["xml"]))
+            except XmlInputError as exc:
+                raise validation_error(
+                    [{"source": "xml", "title": str(exc)}], attrs.get("doi")
+                ) from exc
+            attrs = {**from_xml, **attrs}
+        return attrs
+
+    def _new_doi(self, prefix: str) -> str:
+        while True:
+            doi = f"{prefix}/{random_suffix()}"
+            if self.store.get(doi) is None:
+                return doi
+
+    def _create(self, doi: str, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors = doi_create_errors(doi)
+        if errors:
+            raise validation_error(errors, doi)
+        record = DoiRecord(doi=doi)
+        self._apply(record, attrs)
+        self._check_and_save(record)
+        return self.serialize(record)
+
+    def _apply(self, record: DoiRecord, attrs: dict[str, Any]) -> None:
+        """Set the attributes sent (only those) and fire the event, if valid here."""
+        if "url" in attrs:
+            record.url = attrs["url"]
+        for key in METADATA_ATTRIBUTES:
+            if key in attrs:
+                record.attributes[key] = attrs[key]
+        if "xml" in attrs:
+            record.xml = attrs["xml"] or None
+        elif any(k in attrs for k in METADATA_ATTRIBUTES):
+            record.xml = None  # rebuilt from the JSON attributes when serialised
+        target = TRANSITIONS.get(str(attrs.get("event") or ""), {}).get(record.state)
+        if target:
+            record.state = target
+        record.updated = utcnow()
+
+    def _check_and_save(self, record: DoiRecord) -> None:
+        if record.state in ("registered", "findable"):
+            errors = registration_errors(
+                record.doi, record.url, record.attributes,
+                self.account.allowed_domains, self.account.username,
+            )
+            if errors:
+                raise validation_error(errors, record.doi)
+            record.registered = record.registered or utcnow()
+        self.store.put(record)

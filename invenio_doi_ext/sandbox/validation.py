@@ -1,0 +1,199 @@
+"""DataCite's validation rules, as the REST API applies them.
+
+DataCite checks the DOI syntax and uniqueness always, but the URL and the metadata
+only when a DOI becomes (or, being registered or findable, is updated while)
+registered or findable: a draft may hold anything. Error titles are DataCite's
+own where known; the rest are the JSON schema's messages, as vague as DataCite's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from datacite import schema45
+
+DOI_CREATE_RE = re.compile(r"^10\.\d{4,5}/[-._;()/:a-zA-Z0-9*~$=]+$")
+DOI_LOOSE_RE = re.compile(r"^10\.\d{4,5}/.+$")
+URL_RE = re.compile(r"^(ftp|http|https)://\S+")
+LANGUAGE_RE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+PUBLICATION_YEAR_RE = re.compile(r"^[0-9]{4}$")
+SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
+MAX_DOI_LENGTH = 255
+MAX_RIGHTS_LENGTH = 2000
+
+#: Metadata attributes the schema knows; `url`, `doi`, `event`... are handled apart.
+SCHEMA_ATTRIBUTES = tuple(
+    k
+    for k in schema45.validator.schema["properties"]
+    if k not in ("doi", "prefix", "suffix", "event", "url")
+)
+#: Stored and returned as sent; other unknown attributes are dropped, as DataCite does.
+METADATA_ATTRIBUTES = (*SCHEMA_ATTRIBUTES, "identifiers", "contentUrl")
+RESOURCE_TYPE_GENERAL = tuple(
+    schema45.validator.schema["definitions"]["resourceTypeGeneral"]["enum"]
+)
+
+Error = dict[str, str]
+
+
+def blank(value: Any) -> bool:
+    """Rails' `blank?`: None, empty or whitespace-only."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, dict)):
+        return not value
+    return False
+
+
+def doi_create_errors(doi: str | None) -> list[Error]:
+    """Rules checked on every create: DOI present and well formed."""
+    if not doi:
+        return [{"source": "doi", "title": "Can't be blank"}]
+    if not DOI_CREATE_RE.match(doi):
+        return [{"source": "doi", "title": "Is invalid"}]
+    return []
+
+
+def host_allowed(url: str, allowed_domains: tuple[str, ...]) -> bool:
+    """True when the URL's host is one of the domains or under one (`*.x` or `x`)."""
+    domains = [d.strip().lower() for d in allowed_domains if d.strip()]
+    if not domains or "*" in domains:
+        return True
+    host = (urlsplit(url).hostname or "").lower()
+    for domain in domains:
+        bare = domain[2:] if domain.startswith("*.") else domain
+        if host == bare or host.endswith("." + bare):
+            return True
+    return False
+
+
+def url_errors(url: str | None, allowed_domains: tuple[str, ...], account: str) -> list[Error]:
+    """The URL rules of registered and findable DOIs."""
+    if blank(url):
+        return [{"source": "url", "title": "Can't be blank"}]
+    if not isinstance(url, str) or not URL_RE.match(url):
+        return [{"source": "url", "title": "Website should be an url"}]
+    if not host_allowed(url, allowed_domains):
+        return [{
+            "source": "url",
+            "title": f"URL {url} is not allowed by repository {account} domain settings.",
+        }]
+    return []
+
+
+def _not_objects(name: str, label: str, values: Any) -> list[Error]:
+    if values is None:
+        return []
+    items = values if isinstance(values, list) else [values]
+    return [
+        {"source": name, "title": f"{label} '{v}' should be an object instead of a string."}
+        for v in items
+        if not isinstance(v, dict)
+    ]
+
+
+def extra_errors(doi: str, attrs: dict[str, Any]) -> list[Error]:
+    """Rules DataCite applies on top of the JSON schema."""
+    errors: list[Error] = []
+    errors += _not_objects("titles", "Title", attrs.get("titles"))
+    errors += _not_objects("creators", "Creator", attrs.get("creators"))
+    errors += _not_objects("dates", "Date", attrs.get("dates"))
+    errors += _not_objects("subjects", "Subject", attrs.get("subjects"))
+    for title in attrs.get("titles") or []:
+        if isinstance(title, dict) and blank(title.get("title")):
+            errors.append({"source": "titles", "title": "Title can't be blank"})
+    for creator in attrs.get("creators") or []:
+        if isinstance(creator, dict) and blank(creator.get("name")):
+            errors.append({"source": "creators", "title": "Creator name can't be blank"})
+    for contributor in attrs.get("contributors") or []:
+        if not isinstance(contributor, dict) or blank(contributor.get("name")):
+            errors.append({"source": "contributors", "title": "Contributor name can't be blank"})
+        elif blank(contributor.get("contributorType")):
+            errors.append(
+                {"source": "contributors", "title": "Contributor type can't be blank"}
+            )
+    for rights in attrs.get("rightsList") or []:
+        text = rights.get("rights") if isinstance(rights, dict) else rights
+        if isinstance(text, str) and len(text) > MAX_RIGHTS_LENGTH:
+            errors.append(
+                {"source": "rightsList", "title": "Rights should not exceed 2000 characters."}
+            )
+    language = attrs.get("language")
+    if language not in (None, "") and not (
+        isinstance(language, str) and LANGUAGE_RE.match(language)
+    ):
+        errors.append(
+            {"source": "language", "title": f"Language {language} is in an invalid format."}
+        )
+    year = attrs.get("publicationYear")
+    if year not in (None, "") and not PUBLICATION_YEAR_RE.match(str(year)):
+        errors.append({"source": "publicationYear", "title": "Is invalid"})
+    if len(doi) > MAX_DOI_LENGTH:
+        errors.append(
+            {"source": "doi", "title": "Is too long (maximum is 255 characters)"}
+        )
+    types = attrs.get("types")
+    general = types.get("resourceTypeGeneral") if isinstance(types, dict) else None
+    if general and general not in RESOURCE_TYPE_GENERAL:
+        errors.append({"source": "types", "title": f"{general} is not a valid resourceTypeGeneral"})
+    return errors
+
+
+def schema_document(doi: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    """The attributes in the shape of the package's 4.5 JSON schema.
+
+    DataCite accepts a plain-string publisher, an integer publication year and no
+    schemaVersion (it defaults to kernel-4); the schema does not, so they are
+    normalised first rather than reported.
+    """
+    doc = {k: attrs[k] for k in SCHEMA_ATTRIBUTES if attrs.get(k) is not None}
+    doc["doi"] = doi.lower()
+    if isinstance(doc.get("publisher"), str):
+        doc["publisher"] = {"name": doc["publisher"]}
+    if isinstance(doc.get("publicationYear"), int) and not isinstance(
+        doc.get("publicationYear"), bool
+    ):
+        doc["publicationYear"] = str(doc["publicationYear"])
+    doc.setdefault("schemaVersion", SCHEMA_VERSION)
+    return doc
+
+
+def schema_errors(doc: dict[str, Any]) -> list[Error]:
+    """Field-level errors of `datacite.schema45.validator`, one per attribute path."""
+    errors: list[Error] = []
+    for err in sorted(schema45.validator.iter_errors(doc), key=lambda e: list(e.path)):
+        path = list(err.absolute_path)
+        if not path and err.validator == "required":
+            missing = [k for k in err.validator_value if k not in err.instance]
+            errors += [{"source": k, "title": "Can't be blank"} for k in missing]
+            continue
+        source = str(path[0]) if path else "metadata"
+        title = err.message if len(err.message) <= 300 else err.message[:297] + "..."
+        errors.append({"source": source, "title": title})
+    return errors
+
+
+def metadata_errors(doi: str, attrs: dict[str, Any]) -> list[Error]:
+    """All metadata errors of a registered or findable DOI, without duplicates.
+
+    DataCite's own messages win: a schema error for an attribute that already has
+    one is not repeated.
+    """
+    errors = extra_errors(doi, attrs)
+    reported = {e["source"] for e in errors}
+    for err in schema_errors(schema_document(doi, attrs)):
+        if err["source"] not in reported and err not in errors:
+            errors.append(err)
+    return errors
+
+
+def registration_errors(
+    doi: str, url: str | None, attrs: dict[str, Any], allowed_domains: tuple[str, ...],
+    account: str,
+) -> list[Error]:
+    """Everything checked when a DOI is (or stays) registered or findable."""
+    return url_errors(url, allowed_domains, account) + metadata_errors(doi, attrs)

@@ -9,12 +9,11 @@ import logging
 
 import pytest
 import requests
+from gateway_helpers import ScriptedAdapter, make_response
 
 from invenio_doi_ext import __version__
 from invenio_doi_ext.datacite import DataCiteGateway, OutcomeKind, RateLimiter
 from invenio_doi_ext.datacite.gateway import PRODUCTION_URL, TEST_URL, default_user_agent
-
-from .fakes import ScriptedAdapter, make_response
 
 PASSWORD = "s3cret-Pa55word"
 BASE = "http://datacite.invalid/"

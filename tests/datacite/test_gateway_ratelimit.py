@@ -5,19 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from gateway_helpers import REDIS_URI, redis_reachable
 
 from invenio_doi_ext.datacite import RateLimiter
-
-REDIS_URI = "redis://127.0.0.1:6379/0"
-
-
-def redis_reachable() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URI, socket_connect_timeout=0.5).ping())
-    except Exception:
-        return False
 
 
 def test_try_acquire_counts_slots():

@@ -1,4 +1,4 @@
-"""A transport adapter that answers from a script, for tests without a server."""
+"""Helpers of the gateway tests: a scripted transport, and whether Redis is there."""
 
 from __future__ import annotations
 
@@ -9,6 +9,18 @@ from typing import Any
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+REDIS_URI = "redis://127.0.0.1:6379/0"
+
+
+def redis_reachable() -> bool:
+    """True when the machine's Redis answers a ping (the shared rate-limit storage)."""
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URI, socket_connect_timeout=0.5).ping())
+    except Exception:
+        return False
 
 
 def make_response(

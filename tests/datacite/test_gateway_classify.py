@@ -6,6 +6,7 @@ import email.utils
 
 import pytest
 import requests
+from gateway_helpers import make_response
 
 from invenio_doi_ext.datacite.classify import (
     classify_exception,
@@ -14,8 +15,6 @@ from invenio_doi_ext.datacite.classify import (
     parse_retry_after,
 )
 from invenio_doi_ext.datacite.outcome import FieldError, Outcome, OutcomeKind
-
-from .fakes import make_response
 
 DOI = "10.1234/abc"
 RECORD = {

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -731,6 +732,22 @@ def test_control_requests_are_not_journaled(datacite_sandbox):
     control.dois()
     control.stats()
     assert control.journal() == []
+
+
+# -- concurrency ----------------------------------------------------------------------------
+def test_concurrent_creates_of_one_doi_give_one_201(api, api_for, datacite_sandbox):
+    def create(_: int) -> int:
+        return api_for(datacite_sandbox.url).post({"doi": DOI}).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = sorted(pool.map(create, range(10)))
+    assert statuses == [201] + [422] * 9
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        dois = set(pool.map(
+            lambda _: api_for(datacite_sandbox.url).post({"prefix": "10.1234"}).json()[
+                "data"]["id"], range(20)))
+    assert len(dois) == 20
+    assert len(datacite_sandbox.control.dois()) == 21
 
 
 # -- persistence and command line -----------------------------------------------------------

@@ -27,7 +27,7 @@ logger = logging.getLogger("invenio_doi_ext.datacite")
 PRODUCTION_URL = "https://api.datacite.org/"
 TEST_URL = "https://api.test.datacite.org/"
 
-#: Used by ``from_config`` when the key is absent (``config.py`` normally sets it).
+#: ``DOI_EXT_RATE_LIMIT`` when unset, as documented in ``config.py``.
 DEFAULT_RATE_LIMIT = {True: "700 per 5 minutes", False: "2700 per 5 minutes"}
 
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
@@ -54,6 +54,17 @@ def _timeout_from(value: Any) -> tuple[float, float]:
         return (float(value), float(value))
     connect, read = value
     return (float(connect), float(read))
+
+
+def _storage_from(config: Mapping) -> str:
+    """The limiter storage: the configured URI, else the instance's Redis cache, else memory."""
+    configured = config.get("DOI_EXT_RATE_LIMIT_STORAGE")
+    if configured:
+        return configured
+    redis_url = config.get("CACHE_REDIS_URL")
+    if redis_url and "redis" in str(config.get("CACHE_TYPE", "")).lower():
+        return redis_url
+    return "memory://"
 
 
 def _clip(text: str) -> str:
@@ -88,14 +99,15 @@ class DataCiteGateway:
 
     @classmethod
     def from_config(cls, config: Mapping) -> DataCiteGateway:
-        """Build from the resolved configuration keys (a plain mapping, e.g. app.config)."""
+        """Build from a plain mapping of configuration keys (e.g. ``app.config``).
+
+        Unset keys get the defaults ``config.py`` documents, so a resolved and an
+        unresolved configuration give the same gateway.
+        """
         test_mode = bool(config.get("DATACITE_TEST_MODE", True))
         base_url = config.get("DOI_EXT_DATACITE_URL") or (TEST_URL if test_mode else PRODUCTION_URL)
-        rate = config.get("DOI_EXT_RATE_LIMIT", DEFAULT_RATE_LIMIT[test_mode])
-        limiter = None
-        if rate:
-            storage = config.get("DOI_EXT_RATE_LIMIT_STORAGE") or "memory://"
-            limiter = RateLimiter(rate, storage)
+        rate = config.get("DOI_EXT_RATE_LIMIT") or DEFAULT_RATE_LIMIT[test_mode]
+        limiter = RateLimiter(rate, _storage_from(config))
         return cls(
             base_url=base_url,
             username=config.get("DATACITE_USERNAME") or "",

@@ -251,9 +251,23 @@ class TestFromConfig:
         assert prod.base_url == PRODUCTION_URL
         assert prod.rate_limiter.rate == "2700 per 5 minutes"
 
-    def test_rate_limit_off_and_scalar_timeout(self):
+    def test_unset_keys_get_config_py_defaults(self):
         gateway = DataCiteGateway.from_config(
-            {"DOI_EXT_RATE_LIMIT": None, "DOI_EXT_HTTP_TIMEOUT": 3}
+            {
+                "DOI_EXT_DATACITE_URL": None,
+                "DOI_EXT_RATE_LIMIT": None,
+                "DOI_EXT_RATE_LIMIT_STORAGE": None,
+                "DOI_EXT_HTTP_TIMEOUT": 3,
+            }
         )
-        assert gateway.rate_limiter is None
+        assert gateway.base_url == TEST_URL
+        assert gateway.rate_limiter.rate == "700 per 5 minutes"
+        assert gateway.rate_limiter.storage_uri == "memory://"
         assert gateway.timeout == (3.0, 3.0)
+
+    def test_storage_falls_back_to_the_redis_cache(self):
+        gateway = DataCiteGateway.from_config(
+            {"CACHE_TYPE": "redis", "CACHE_REDIS_URL": "redis://:secret@127.0.0.1:6379/3"}
+        )
+        assert gateway.rate_limiter.storage_uri == "redis://:secret@127.0.0.1:6379/3"
+        assert "secret" not in repr(gateway.rate_limiter)

@@ -58,6 +58,13 @@ def drop_connection() -> Response:
     return Response(b"", status=500)
 
 
+def retry_after_header(value: Any) -> str:
+    """`2` rather than `2.0`: Retry-After is a number of seconds (or an HTTP date)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
 def fault_response(kind: str) -> Response:
     """The answer of an injected fault of `kind`."""
     faults = sandbox().faults
@@ -76,7 +83,7 @@ def fault_response(kind: str) -> Response:
         return Response("Too Many Requests", status=429, content_type="text/plain")
     if kind == "429_retry_after":
         return Response("Too Many Requests", status=429, content_type="text/plain",
-                        headers={"Retry-After": str(faults.plan()["retry_after"])})
+                        headers={"Retry-After": retry_after_header(faults.plan()["retry_after"])})
     if kind == "409":
         return error_response(handler_error(409))
     return error_response(handler_error(500, "Internal Server Error"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 from .store import utcnow
@@ -29,11 +29,15 @@ def parse_payload(raw: bytes | str | None) -> Any:
 
 
 class Journal:
-    """Append-only list of request entries plus the counters of the stats call."""
+    """Append-only list of request entries plus the counters of the stats call.
 
-    def __init__(self) -> None:
+    At most `max_entries` are kept (the oldest go first), so that a sandbox left
+    running for a soak test or a demo does not grow without bound.
+    """
+
+    def __init__(self, max_entries: int = 50_000) -> None:
         self._lock = threading.Lock()
-        self._entries: list[dict[str, Any]] = []
+        self._entries: deque[dict[str, Any]] = deque(maxlen=max_entries)
         self._seq = 0
         self._stats_reset()
 

@@ -52,6 +52,7 @@ class SandboxServer:
         self.app: Flask | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._control: SandboxControl | None = None
 
     @property
     def url(self) -> str:
@@ -62,8 +63,10 @@ class SandboxServer:
 
     @property
     def control(self) -> SandboxControl:
-        """A client of the control API of this server."""
-        return SandboxControl(self.url)
+        """A client of the control API of this server (one per start, reusing connections)."""
+        if self._control is None:
+            self._control = SandboxControl(self.url)
+        return self._control
 
     def start(self) -> SandboxServer:
         """Bind, then serve in a daemon thread; returns self."""
@@ -94,8 +97,11 @@ class SandboxServer:
             self._thread.join(timeout=5)
         if sandbox is not None:
             sandbox.store.close()
+        if self._control is not None:
+            self._control.session.close()
         self._server = None
         self._thread = None
+        self._control = None
         self.app = None
 
     def __enter__(self) -> SandboxServer:

@@ -1,0 +1,107 @@
+"""The Flask extension: configuration, and wiring into InvenioRDM."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from . import config as ext_config
+from . import settings
+
+EXTENSION_NAME = "invenio-doi-ext"
+SWEEP_SCHEDULE_NAME = "invenio-doi-ext-sweep"
+
+
+class InvenioDOIExt:
+    """invenio-doi-ext extension."""
+
+    def __init__(self, app: Flask | None = None) -> None:
+        """Extension initialization."""
+        if app:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Check the configuration, then take over DOI handling if enabled."""
+        self.init_config(app)
+        app.extensions[EXTENSION_NAME] = self
+        if app.config["DOI_EXT_ENABLED"]:
+            replace_providers(app.config)
+            add_service_component(app.config)
+            add_sweep_schedule(app.config)
+            from .lifecycle.enqueue import install_session_hooks
+
+            install_session_hooks()
+
+    @staticmethod
+    def init_config(app: Flask) -> None:
+        """Defaults, legacy keys, and the start-up checks (which raise with the fix)."""
+        settings.set_defaults(app.config)
+        settings.apply_legacy_keys(app.config)
+        settings.validate(app.config)
+
+
+def replace_providers(config: Any) -> None:
+    """Swap upstream's DataCite providers for ours, keeping their names and order."""
+    from invenio_rdm_records.services.pids.providers import DataCitePIDProvider
+
+    from .rdm.providers import DOIExtParentPIDProvider, DOIExtPIDProvider
+
+    for key, cls in (
+        ("RDM_PERSISTENT_IDENTIFIER_PROVIDERS", DOIExtPIDProvider),
+        ("RDM_PARENT_PERSISTENT_IDENTIFIER_PROVIDERS", DOIExtParentPIDProvider),
+    ):
+        providers = list(config.get(key) or _upstream_default(key))
+        config[key] = [
+            _ours(provider, cls)
+            if isinstance(provider, DataCitePIDProvider) and not isinstance(provider, cls)
+            else provider
+            for provider in providers
+        ]
+
+
+def _ours(provider: Any, cls: type) -> Any:
+    """Our provider with the same name and client settings as the one it replaces."""
+    from .rdm.providers import DOIExtClient
+
+    client = provider.client
+    return cls(
+        provider.name,
+        client=DOIExtClient(
+            client.name,
+            config_prefix=client._config_prefix,
+            config_overrides=client._config_overrides,
+        ),
+    )
+
+
+def _upstream_default(key: str) -> list:
+    from invenio_rdm_records import config as rdm_config
+
+    return getattr(rdm_config, key)
+
+
+def add_service_component(config: Any) -> None:
+    """Append the lifecycle component so it runs after upstream's PID components."""
+    from invenio_rdm_records.services.components import DefaultRecordsComponents
+
+    from .rdm.components import DOILifecycleComponent
+
+    components = list(config.get("RDM_RECORDS_SERVICE_COMPONENTS") or DefaultRecordsComponents)
+    if DOILifecycleComponent not in components:
+        components.append(DOILifecycleComponent)
+    config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
+
+
+def add_sweep_schedule(config: Any) -> None:
+    """Register the sweep with Celery beat at ``DOI_EXT_SWEEP_INTERVAL``."""
+    interval = config.get("DOI_EXT_SWEEP_INTERVAL", ext_config.DOI_EXT_SWEEP_INTERVAL)
+    if not isinstance(interval, timedelta):
+        interval = timedelta(seconds=float(interval))
+    schedule = dict(config.get("CELERY_BEAT_SCHEDULE") or {})
+    schedule.setdefault(
+        SWEEP_SCHEDULE_NAME,
+        {"task": "invenio_doi_ext.lifecycle.tasks.sweep", "schedule": interval},
+    )
+    config["CELERY_BEAT_SCHEDULE"] = schedule

@@ -1,0 +1,81 @@
+"""Instance-wide back-off: stop every worker when DataCite refuses us or is down.
+
+Without it, a wrong password or a long outage would burn each row through its
+attempts; with it, rows keep their place and resume together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from invenio_db import db
+
+from .models import CircuitBreaker, utcnow
+
+_ROW_ID = 1
+
+
+def _settings() -> tuple[int, float]:
+    conf = current_app.config.get("DOI_EXT_CIRCUIT_BREAKER") or {}
+    return int(conf.get("failures", 5)), float(conf.get("pause", 300.0))
+
+
+def _row(lock: bool) -> CircuitBreaker:
+    query = db.session.query(CircuitBreaker).filter(CircuitBreaker.id == _ROW_ID)
+    if lock:
+        query = query.with_for_update()
+    row = query.one_or_none()
+    if row is None:
+        row = CircuitBreaker(id=_ROW_ID, consecutive_failures=0)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def paused_until(now: datetime | None = None) -> datetime | None:
+    """When calls may resume, or ``None`` when they are allowed now."""
+    now = now or utcnow()
+    row = db.session.get(CircuitBreaker, _ROW_ID)
+    if row is not None and row.paused_until and row.paused_until > now:
+        return row.paused_until
+    return None
+
+
+def record_success() -> None:
+    """A call went through: close the breaker if it had counted failures."""
+    row = db.session.get(CircuitBreaker, _ROW_ID)
+    if row is not None and (row.consecutive_failures or row.paused_until):
+        row = _row(lock=True)
+        row.consecutive_failures = 0
+        row.paused_until = None
+        row.reason = None
+
+
+def record_failure(reason: str) -> datetime | None:
+    """A 5xx or connection failure; open the breaker after too many in a row."""
+    threshold, pause = _settings()
+    row = _row(lock=True)
+    row.consecutive_failures += 1
+    if row.consecutive_failures >= threshold:
+        row.paused_until = utcnow() + timedelta(seconds=pause)
+        row.reason = f"{row.consecutive_failures} consecutive failures; last: {reason}"
+        return row.paused_until
+    return None
+
+
+def trip(reason: str) -> datetime:
+    """Open the breaker at once (bad credentials: every call would fail)."""
+    _, pause = _settings()
+    row = _row(lock=True)
+    row.paused_until = utcnow() + timedelta(seconds=pause)
+    row.reason = reason
+    return row.paused_until
+
+
+def reset() -> None:
+    """Operator override: resume calls now."""
+    row = _row(lock=True)
+    row.consecutive_failures = 0
+    row.paused_until = None
+    row.reason = None

@@ -1,0 +1,84 @@
+"""Hand changed rows to Celery only after the transaction that changed them commits.
+
+A task sent before the commit could run before the row is visible, and one sent
+for a transaction that rolls back would converge something that never happened.
+Rows touched in a session are collected in ``session.info``. The service
+component registers a :class:`ConvergeOp` in the unit of work, which sends them
+after the commit; changes made outside a service component (e.g. the pids
+endpoints) are sent by the session's ``after_commit`` hook. With eager Celery
+(tests, demo without broker) that hook cannot run a task (the session may not
+emit SQL inside it), so such rows wait for the next unit of work or the sweep.
+A broker that is down loses nothing either: the sweep finds the row.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_app_context
+from invenio_db.uow import Operation
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+_KEY = "doi_ext_touched"
+
+
+def touch(session: Session, row_id: int, countdown: float) -> None:
+    """Remember that a row must be converged once this transaction commits."""
+    touched = session.info.setdefault(_KEY, {})
+    touched[row_id] = max(countdown, touched.get(row_id, 0.0))
+
+
+def take_touched(session: Session) -> dict[int, float]:
+    """Row ids (with their delay) touched so far, removing them from the session."""
+    return session.info.pop(_KEY, {}) or {}
+
+
+def send(row_id: int, countdown: float = 0.0) -> bool:
+    """Enqueue the convergence of one row; a broker failure is logged, not raised."""
+    from .tasks import converge_doi
+
+    try:
+        converge_doi.apply_async(args=(row_id,), countdown=max(countdown, 0.0) or None)
+        return True
+    except Exception:  # noqa: BLE001 - any broker error: the sweep recovers the row
+        log.warning("Could not enqueue DOI row %s; the sweep will pick it up.", row_id, exc_info=True)
+        return False
+
+
+class ConvergeOp(Operation):
+    """Unit-of-work operation: enqueue the rows touched by this unit of work."""
+
+    def on_post_commit(self, uow) -> None:
+        """Send the rows touched by the unit of work once its change is durable."""
+        for row_id, countdown in take_touched(uow.session).items():
+            send(row_id, countdown)
+
+
+def _after_commit(session: Session) -> None:
+    if not has_app_context() or current_app.config.get("CELERY_TASK_ALWAYS_EAGER"):
+        return
+    for row_id, countdown in take_touched(session).items():
+        send(row_id, countdown)
+
+
+def _after_rollback(session: Session) -> None:
+    # Only a rollback of the whole transaction discards the rows; a savepoint's
+    # rollback (pytest-invenio's nested sessions) keeps the outer changes pending.
+    if not session.in_transaction():
+        session.info.pop(_KEY, None)
+
+
+_installed = False
+
+
+def install_session_hooks() -> None:
+    """Listen once per process on every SQLAlchemy session."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
+    _installed = True

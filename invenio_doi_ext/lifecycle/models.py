@@ -1,0 +1,151 @@
+"""Tables of the lifecycle: one row per managed DOI, its events, the breaker.
+
+A row says what DataCite should hold (``desired_*``) and what the last
+successful call left there (``remote_*``); workers make the second equal the
+first. ``in_sync`` is derived from those columns and kept on the row only so
+that the sweep's "due and out of sync" query can use an index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from invenio_db import db
+from sqlalchemy import Index
+from sqlalchemy.dialects import postgresql
+from sqlalchemy_utils.types import UUIDType
+
+JSONType = db.JSON().with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: the convention of Invenio's own timestamp columns."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class DOIState:
+    """DataCite's states, plus ``none`` for "must not exist / does not exist"."""
+
+    NONE = "none"
+    DRAFT = "draft"
+    REGISTERED = "registered"
+    FINDABLE = "findable"
+
+    ALL = (NONE, DRAFT, REGISTERED, FINDABLE)
+    RANK = {NONE: 0, DRAFT: 1, REGISTERED: 2, FINDABLE: 2}
+
+
+class DOIKind:
+    """What the DOI identifies: one version, or the concept (parent)."""
+
+    RECORD = "record"
+    PARENT = "parent"
+
+
+class ManagedDOI(db.Model):
+    """One DOI that this instance manages at DataCite."""
+
+    __tablename__ = "doi_ext_dois"
+    __table_args__ = (
+        Index("ix_doi_ext_dois_due", "in_sync", "failed", "next_attempt_at"),
+        Index("ix_doi_ext_dois_object", "object_uuid", "kind"),
+        Index("ix_doi_ext_dois_updated", "updated"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True, autoincrement=True)
+    doi = db.Column(db.String(255), nullable=False, unique=True)
+    """The DOI in lower case (DOIs are case-insensitive; DataCite answers lower case)."""
+
+    pid_value = db.Column(db.String(255), nullable=False)
+    """The DOI as stored in ``pidstore_pid`` (kept when the PID row is deleted)."""
+
+    kind = db.Column(db.String(16), nullable=False, default=DOIKind.RECORD)
+    object_uuid = db.Column(UUIDType, nullable=True)
+    """Record (or draft) id for a version DOI, parent id for a concept DOI."""
+
+    desired_state = db.Column(db.String(16), nullable=False, default=DOIState.NONE)
+    desired_payload = db.Column(JSONType, nullable=True)
+    desired_url = db.Column(db.String(2048), nullable=True)
+    desired_fingerprint = db.Column(db.String(64), nullable=True)
+    desired_changed = db.Column(db.DateTime, nullable=True)
+
+    remote_state = db.Column(db.String(16), nullable=False, default=DOIState.NONE)
+    remote_fingerprint = db.Column(db.String(64), nullable=True)
+    remote_url = db.Column(db.String(2048), nullable=True)
+    remote_checked = db.Column(db.DateTime, nullable=True)
+
+    in_sync = db.Column(db.Boolean, nullable=False, default=True)
+    failed = db.Column(db.Boolean, nullable=False, default=False)
+    last_error = db.Column(db.Text, nullable=True)
+    last_status = db.Column(db.Integer, nullable=True)
+
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    lease_until = db.Column(db.DateTime, nullable=True)
+    """Set while a worker has a call in flight; an expired lease means the worker died."""
+
+    queued_at = db.Column(db.DateTime, nullable=True)
+    """When the row was last handed to the broker, so the sweep does not flood it."""
+
+    created = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    version_id = db.Column(db.Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    def refresh_sync(self) -> None:
+        """Derive ``in_sync`` from the desired and remote columns."""
+        self.in_sync = (
+            self.desired_state == self.remote_state
+            and (
+                self.desired_state == DOIState.NONE
+                or self.desired_fingerprint == self.remote_fingerprint
+            )
+        )
+
+    def __repr__(self) -> str:
+        """Short form for logs."""
+        return (
+            f"<ManagedDOI {self.doi} desired={self.desired_state} "
+            f"remote={self.remote_state} in_sync={self.in_sync} failed={self.failed}>"
+        )
+
+
+class DOIEvent(db.Model):
+    """Append-only history: every transition and every call made for a DOI."""
+
+    __tablename__ = "doi_ext_events"
+    __table_args__ = (Index("ix_doi_ext_events_doi_created", "doi_id", "created"),)
+
+    id = db.Column(db.Integer, primary_key=True, autoincrement=True)
+    doi_id = db.Column(
+        db.Integer, db.ForeignKey(ManagedDOI.id, ondelete="CASCADE"), nullable=False
+    )
+    created = db.Column(db.DateTime, nullable=False, default=utcnow)
+    actor = db.Column(db.String(255), nullable=False)
+    """Who or what acted: ``system``, ``user:<id>``, ``task:<name>``, ``cli``."""
+
+    action = db.Column(db.String(32), nullable=False)
+    """``desired`` (a record event changed what DataCite should hold), ``call``,
+    ``operator`` (retry, sync, verify), ``breaker``."""
+
+    operation = db.Column(db.String(32), nullable=True)
+    from_state = db.Column(db.String(16), nullable=True)
+    to_state = db.Column(db.String(16), nullable=True)
+    http_status = db.Column(db.Integer, nullable=True)
+    outcome = db.Column(db.String(16), nullable=True)
+    message = db.Column(db.Text, nullable=True)
+
+    doi = db.relationship(ManagedDOI, backref=db.backref("events", lazy="dynamic"))
+
+
+class CircuitBreaker(db.Model):
+    """Instance-wide pause of calls to DataCite (401 or repeated 5xx)."""
+
+    __tablename__ = "doi_ext_breaker"
+
+    id = db.Column(db.Integer, primary_key=True)
+    consecutive_failures = db.Column(db.Integer, nullable=False, default=0)
+    paused_until = db.Column(db.DateTime, nullable=True)
+    reason = db.Column(db.Text, nullable=True)
+    updated = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,1 @@
+"""What is sent to DataCite: payload, restricted-record policy, fingerprint."""

@@ -1,0 +1,54 @@
+"""The DataCite payload of a record or concept, from upstream's own serializer.
+
+invenio-rdm-records already maps records to DataCite 4.5 JSON; writing a second
+mapping would drift from it. Drafts may be incomplete, so their payload is
+best-effort: whatever the serializer can produce from what the depositor entered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+from invenio_rdm_records.resources.serializers import DataCite45JSONSerializer
+from invenio_rdm_records.utils import ChainObject
+
+log = logging.getLogger(__name__)
+
+_serializer = DataCite45JSONSerializer()
+
+# Attributes that DataCite sets itself or that we send separately.
+_STRIPPED = ("doi", "url", "event", "state", "prefix", "suffix")
+
+
+def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in _STRIPPED and value not in (None, [], {})}
+
+
+def record_payload(record: Any) -> dict[str, Any]:
+    """Full DataCite metadata of a published version."""
+    return _clean(_serializer.dump_obj(record))
+
+
+def concept_payload(parent: Any, latest: Any) -> dict[str, Any]:
+    """Full DataCite metadata of a concept DOI: the parent seen through a version."""
+    chained = ChainObject(parent, latest, aliases={"_parent": parent, "_child": latest})
+    return _clean(_serializer.dump_obj(chained))
+
+
+def draft_payload(draft: Any) -> dict[str, Any]:
+    """What the depositor has entered so far; DataCite accepts any metadata on a draft."""
+    try:
+        return _clean(_serializer.dump_obj(draft))
+    except Exception:  # noqa: BLE001 - an unfinished draft may not serialize at all
+        log.debug("Draft %s does not serialize yet; reserving without metadata.", draft.get("id"))
+        return {}
+
+
+def landing_url(doi: str) -> str:
+    """The URL DataCite resolves to: a stable route that redirects to the record."""
+    template = current_app.config.get("DOI_EXT_LANDING_URL", "{site}/doi/{doi}")
+    site = current_app.config.get("SITE_UI_URL", "").rstrip("/")
+    return template.format(site=site, doi=doi)

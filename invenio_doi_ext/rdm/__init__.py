@@ -1,0 +1,1 @@
+"""InvenioRDM integration: PID providers and the service component."""

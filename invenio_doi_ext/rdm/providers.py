@@ -1,0 +1,173 @@
+"""PID providers that never call DataCite themselves.
+
+They subclass upstream's DataCite providers so that every place InvenioRDM
+calls a provider (publish, discard, tombstone, restore, lift embargo, the
+upstream ``register_or_update_pid`` task) keeps working, but each call only
+records the desired state in the lifecycle; Celery workers do the HTTP.
+
+Local PID status: NEW while a draft's DOI is only minted (even if reserved at
+DataCite as a draft DOI), RESERVED from publish until DataCite confirms, and
+REGISTERED only once a worker has had DataCite's confirmation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from invenio_i18n import lazy_gettext as _
+from invenio_rdm_records.services.pids.providers import DataCiteClient, DataCitePIDProvider
+from invenio_rdm_records.services.pids.providers.base import PIDProvider
+
+from .. import settings
+from . import sync
+
+
+class DOIExtClient(DataCiteClient):
+    """Upstream's configuration reader, minting DOIs with a checked format.
+
+    It never builds the ``datacite`` package's HTTP client: calls go through the
+    lifecycle's gateway.
+    """
+
+    def generate_doi(self, record: Any, **kwargs: Any) -> str:
+        """A DOI from ``DATACITE_FORMAT`` (string or callable), checked before use."""
+        prefix = kwargs.get("prefix") or self.cfg("prefix")
+        allowed = [self.cfg("prefix"), *(self.cfg("additional_prefixes") or [])]
+        if not prefix or prefix not in allowed:
+            raise RuntimeError(
+                f"DOI prefix {prefix!r} is not configured: set DATACITE_PREFIX "
+                "(or DATACITE_ADDITIONAL_PREFIXES)."
+            )
+        doi_format = self.cfg("format", "{prefix}/{id}")
+        if callable(doi_format):
+            doi = doi_format(prefix, record)
+        else:
+            doi = doi_format.format(prefix=prefix, id=record.pid.pid_value)
+        if not isinstance(doi, str) or not settings.DOI_PATTERN.match(doi):
+            raise RuntimeError(f"DATACITE_FORMAT produced {doi!r}, which is not a valid DOI.")
+        return doi
+
+    @property
+    def api(self) -> Any:
+        """Refuse the synchronous client: nothing in a request may call DataCite."""
+        raise RuntimeError("invenio-doi-ext sends every DataCite call through its workers.")
+
+
+class DOIExtPIDProvider(DataCitePIDProvider):
+    """Version DOIs: every hook records the desired state, none calls DataCite."""
+
+    def __init__(self, id_: str = "datacite", client: Any = None, **kwargs: Any) -> None:
+        """Same name as upstream's provider, so existing records keep resolving."""
+        super().__init__(
+            id_, client=client or DOIExtClient("datacite", config_prefix="DATACITE"), **kwargs
+        )
+
+    def _sync(self, record: Any, reason: str, doi: str | None = None) -> None:
+        if record is not None:
+            sync.sync_version(record, reason, doi=doi)
+
+    def create(self, record: Any, pid_value: str | None = None, status: Any = None, **kwargs: Any):
+        """Mint the DOI locally; reserve it at DataCite when the draft keeps it."""
+        pid = super().create(record, pid_value=pid_value, status=status, **kwargs)
+        self._sync(record, "DOI minted", doi=pid.pid_value)
+        return pid
+
+    def reserve(self, pid, record: Any = None, **kwargs: Any) -> bool:
+        """Publish reserves the DOI locally; DataCite hears of it from a worker."""
+        result = PIDProvider.reserve(self, pid, **kwargs)
+        self._sync(record, "DOI reserved for publication", doi=pid.pid_value)
+        return result
+
+    def register(self, pid, record: Any = None, **kwargs: Any) -> bool:
+        """Called by upstream's post-publish task: refresh, never mark REGISTERED here."""
+        self._sync(_unchain(record), "registration requested")
+        return True
+
+    def update(self, pid, record: Any = None, url: str | None = None, **kwargs: Any) -> bool:
+        """Called by upstream's tasks after edits, tombstones and restores: refresh."""
+        self._sync(_unchain(record), "update requested")
+        return True
+
+    def delete(self, pid, soft_delete: bool = False, record: Any = None, **kwargs: Any):
+        """Discard a draft DOI (deleted at DataCite if reserved), or hide on tombstone."""
+        if soft_delete:
+            self._sync(record, "record deleted (tombstone)")
+            return None
+        sync.withdraw(pid.pid_value, "draft DOI discarded")
+        return PIDProvider.delete(self, pid, soft_delete=False, **kwargs)
+
+    def restore(self, pid, record: Any = None, **kwargs: Any) -> None:
+        """A tombstoned record comes back: its DOI converges back to its state."""
+        self._sync(record, "record restored")
+
+    def validate(
+        self, record: Any, identifier: str | None = None, provider: str | None = None, **kwargs: Any
+    ):
+        """Upstream's checks, with our own DOI syntax check instead of the HTTP client's."""
+        success, errors = PIDProvider.validate(self, record, identifier, provider, **kwargs)
+        if identifier is not None and not settings.DOI_PATTERN.match(identifier):
+            self._insert_pid_type_error_msg(errors, str(_("The DOI is not valid.")))
+        if not record.get("metadata", {}).get("publisher"):
+            errors.append(
+                {
+                    "field": "metadata.publisher",
+                    "messages": [_("Missing publisher field required for DOI registration.")],
+                }
+            )
+        return not errors, errors
+
+    def validate_restriction_level(self, record: Any, identifier: str | None = None, **kwargs: Any) -> None:
+        """Under the "none" policy a restricted record gets no DOI (upstream behaviour)."""
+        if current_app.config.get("DOI_EXT_RESTRICTED_POLICY") == "none":
+            super().validate_restriction_level(record, identifier=identifier, **kwargs)
+
+
+class DOIExtParentPIDProvider(DOIExtPIDProvider):
+    """Concept DOIs: described by the latest public version."""
+
+    def _sync(self, record: Any, reason: str, doi: str | None = None) -> None:
+        if record is None:
+            return
+        parent, current = _parent_and_version(record)
+        if parent is not None:
+            sync.sync_concept(parent, current, reason, doi=doi)
+
+    def create(self, record: Any, pid_value: str | None = None, status: Any = None, **kwargs: Any):
+        """Mint the concept DOI; the service component describes it once the version is built."""
+        return PIDProvider.create(self, record, pid_value=pid_value, status=status, **kwargs)
+
+    def reserve(self, pid, record: Any = None, **kwargs: Any) -> bool:
+        """Reserve locally only: at this point of a publish the version is half-built."""
+        return PIDProvider.reserve(self, pid, **kwargs)
+
+    def register(self, pid, record: Any = None, **kwargs: Any) -> bool:
+        """Upstream's task passes a ChainObject(parent, latest version)."""
+        self._sync(record, "registration requested")
+        return True
+
+    def update(self, pid, record: Any = None, url: str | None = None, **kwargs: Any) -> bool:
+        """Upstream's task after tombstone or restore: recompute, never re-publish blindly."""
+        self._sync(record, "update requested")
+        return True
+
+    def validate_restriction_level(self, record: Any, identifier: str | None = None, **kwargs: Any) -> None:
+        """Concept DOIs follow the versions; nothing to remove here."""
+
+
+def _unchain(record: Any) -> Any:
+    """Upstream passes a ChainObject for parents; version hooks want the record."""
+    return getattr(record, "_child", record)
+
+
+def _parent_and_version(record: Any) -> tuple[Any, Any]:
+    """(parent, version in memory) from whatever upstream passed to a parent hook."""
+    if hasattr(record, "_parent"):
+        return record._parent, record._child
+    if hasattr(record, "parent") and getattr(record, "parent", None) is not None and "pids" in record:
+        parent = record.parent
+        if parent is not None and parent is not record:
+            return parent, record
+    return record, None
+
+

@@ -1,0 +1,52 @@
+"""Record a record's DOI targets in the lifecycle, from any hook, any number of times."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context
+
+from ..lifecycle.desired import Target, get_row, set_desired
+from ..lifecycle.models import DOIKind, DOIState
+from . import targets
+
+
+def current_actor() -> str:
+    """Who caused the change, for the event history."""
+    if has_request_context():
+        identity = getattr(g, "identity", None)
+        user_id = getattr(identity, "id", None)
+        if user_id is not None:
+            return f"user:{user_id}"
+    return "system"
+
+
+def sync_version(record: Any, reason: str, doi: str | None = None) -> None:
+    """Refresh the version DOI of a draft (never published) or a published record."""
+    doi = doi or targets.managed_doi(record)
+    if doi is None:
+        return
+    if getattr(record, "is_draft", False):
+        if record.is_published:
+            return  # an edit of a published record reaches DataCite when published
+        target = targets.draft_target(record, doi)
+    else:
+        target = targets.record_target(record, doi)
+    set_desired(doi, target, kind=DOIKind.RECORD, object_uuid=record.id, actor=current_actor(), reason=reason)
+
+
+def sync_concept(parent: Any, current: Any, reason: str, doi: str | None = None) -> None:
+    """Refresh the concept DOI of a parent, seen with ``current`` as it is in memory."""
+    doi = doi or targets.managed_doi(parent)
+    if doi is None:
+        return
+    target = targets.concept_target(parent, doi, current)
+    set_desired(doi, target, kind=DOIKind.PARENT, object_uuid=parent.id, actor=current_actor(), reason=reason)
+
+
+def withdraw(pid_value: str, reason: str) -> None:
+    """A draft DOI that will not be used: DataCite must not keep it (if it has it)."""
+    row = get_row(pid_value)
+    if row is None or row.remote_state == DOIState.NONE and row.desired_state == DOIState.NONE:
+        return
+    set_desired(pid_value, Target(DOIState.NONE), kind=row.kind, actor=current_actor(), reason=reason)

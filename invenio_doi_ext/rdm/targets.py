@@ -1,0 +1,88 @@
+"""What DataCite should hold for a record's DOI and its concept DOI.
+
+A pure function of the record's current state, not of the event that changed
+it: calling it twice, late, or from two hooks gives the same answer, which is
+what makes every hook safe to run more than once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from invenio_rdm_records.records.api import RDMRecord
+
+from ..lifecycle.desired import Target
+from ..lifecycle.models import DOIState
+from ..metadata import payload as payloads
+from ..metadata import policy
+
+
+def managed_doi(obj: Any) -> str | None:
+    """The DOI of a record or parent if this instance mints it at DataCite."""
+    pids = obj.get("pids", {}) if obj is not None else {}
+    doi = pids.get("doi") or {}
+    if doi.get("provider") == "datacite" and doi.get("identifier"):
+        return doi["identifier"]
+    return None
+
+
+def is_tombstoned(record: Any) -> bool:
+    """Deleted records (tombstones) keep their DOI hidden, never deleted."""
+    status = getattr(record, "deletion_status", None)
+    return bool(status is not None and getattr(status, "is_deleted", False))
+
+
+def draft_target(draft: Any, doi: str) -> Target:
+    """A never-published draft: reserved at DataCite (or not at all) with what is entered."""
+    if not current_app.config.get("DOI_EXT_RESERVE_ON_DRAFT", True):
+        return Target(DOIState.NONE)
+    url = payloads.landing_url(doi)
+    if policy.is_metadata_restricted(draft):
+        return Target(DOIState.DRAFT, policy.redacted_payload(draft, payloads.draft_payload(draft)), url)
+    return Target(DOIState.DRAFT, payloads.draft_payload(draft), url)
+
+
+def record_target(record: Any, doi: str) -> Target:
+    """A published version: findable, or registered with redacted metadata, or hidden."""
+    url = payloads.landing_url(doi)
+    full = payloads.record_payload(record)
+    if policy.is_metadata_restricted(record):
+        return Target(DOIState.REGISTERED, policy.redacted_payload(record, full), url)
+    if is_tombstoned(record):
+        return Target(DOIState.REGISTERED, full, url)
+    return Target(DOIState.FINDABLE, full, url)
+
+
+def published_versions(parent: Any, current: Any = None) -> list[Any]:
+    """Published versions of a concept, with ``current`` (in memory) replacing its stored copy."""
+    records = {}
+    for model in RDMRecord.model_cls.query.filter_by(parent_id=parent.id).all():
+        if model.is_deleted:
+            continue
+        records[str(model.id)] = RDMRecord(model.data, model=model)
+    if current is not None and not getattr(current, "is_draft", False) and current.id is not None:
+        records[str(current.id)] = current
+    return sorted(records.values(), key=lambda rec: rec.versions.index or 0)
+
+
+def concept_target(parent: Any, doi: str, current: Any = None) -> Target:
+    """The concept DOI describes the latest public version, never a restricted one."""
+    url = payloads.landing_url(doi)
+    versions = published_versions(parent, current)
+    alive = [rec for rec in versions if not is_tombstoned(rec)]
+    public = [rec for rec in alive if not policy.is_metadata_restricted(rec)]
+    if public:
+        return Target(DOIState.FINDABLE, payloads.concept_payload(parent, public[-1]), url)
+    if alive:
+        latest = alive[-1]
+        full = payloads.concept_payload(parent, latest)
+        return Target(DOIState.REGISTERED, policy.redacted_payload(latest, full), url)
+    if versions:
+        # Every version is a tombstone: hidden, with the last public description if any.
+        latest = versions[-1]
+        full = payloads.concept_payload(parent, latest)
+        if policy.is_metadata_restricted(latest):
+            full = policy.redacted_payload(latest, full)
+        return Target(DOIState.REGISTERED, full, url)
+    return Target(DOIState.NONE)

@@ -1,0 +1,262 @@
+"""Test harness: the real InvenioRDM records service, a real database, the sandbox.
+
+- Database: PostgreSQL on 127.0.0.1:5432 when reachable (``SQLALCHEMY_DATABASE_URI``
+  wins when set), SQLite otherwise; ``DOI_EXT_TEST_SERVICES=none`` forces SQLite.
+- Celery: eager with exceptions propagated; tests marked ``worker`` start real
+  worker processes on a real broker and skip with a reason when none is reachable.
+- Search: the one stand-in. OpenSearch cannot run on these machines, so the
+  ``openmock`` fake client is installed, with its transport made to raise so that
+  a call it does not implement fails loudly instead of reaching for the network.
+- DataCite: always the sandbox, over real HTTP on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from cachelib import SimpleCache
+from flask_principal import Identity, Need, UserNeed
+from invenio_access.permissions import any_user, authenticated_user, system_identity
+from invenio_communities.cache.redis import IdentityRedisCache
+
+from invenio_doi_ext.sandbox.pytest_fixtures import (  # noqa: F401
+    datacite_sandbox,
+    datacite_sandbox_server,
+)
+
+SANDBOX_PREFIX = "10.1234"
+
+
+def reachable(host: str, port: int, timeout: float = 0.5) -> bool:
+    """Whether a TCP service answers on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def services_allowed() -> bool:
+    """``DOI_EXT_TEST_SERVICES=none`` runs the suite as on a machine without services."""
+    return os.environ.get("DOI_EXT_TEST_SERVICES", "auto") != "none"
+
+
+if services_allowed() and "SQLALCHEMY_DATABASE_URI" not in os.environ and reachable("127.0.0.1", 5432):
+    os.environ["SQLALCHEMY_DATABASE_URI"] = (
+        "postgresql+psycopg2://postgres@127.0.0.1:5432/invenio_doi_ext_test"
+    )
+
+
+def broker_url() -> str | None:
+    """A real broker on loopback for worker tests, or None."""
+    if not services_allowed():
+        return None
+    if reachable("127.0.0.1", 5672):
+        return "amqp://guest:guest@127.0.0.1:5672//"
+    if reachable("127.0.0.1", 6379):
+        return "redis://127.0.0.1:6379/7"
+    return None
+
+
+def pytest_collection_modifyitems(config: Any, items: list) -> None:
+    """Skip tests that need a real broker or PostgreSQL, saying why."""
+    uri = os.environ.get("SQLALCHEMY_DATABASE_URI", "sqlite")
+    for item in items:
+        if "worker" in item.keywords and broker_url() is None:
+            item.add_marker(pytest.mark.skip(reason="no broker on 127.0.0.1:5672 or :6379"))
+        if "postgresql" in item.keywords and not uri.startswith("postgresql"):
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (SQLite in use)"))
+
+
+@pytest.fixture(scope="module")
+def create_app(instance_path: str) -> Callable:
+    """The REST API application, as InvenioRDM builds it."""
+    from invenio_app.factory import create_api
+
+    return create_api
+
+
+@pytest.fixture(scope="module")
+def extra_app_config() -> dict[str, Any]:
+    """Per-module configuration overrides (a module redefines this fixture)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def app_config(app_config: dict, datacite_sandbox_server: Any, extra_app_config: dict) -> dict:
+    """InvenioRDM configured for the tests, DataCite pointing at the sandbox."""
+    app_config.update(
+        CACHE_TYPE="SimpleCache",
+        COMMUNITIES_IDENTITIES_CACHE_HANDLER=f"{__name__}:MemoryIdentityCache",
+        CELERY_BROKER_URL="memory://",
+        BROKER_URL="memory://",
+        CELERY_RESULT_BACKEND="cache",
+        CELERY_CACHE_BACKEND="memory",
+        CELERY_TASK_ALWAYS_EAGER=True,
+        CELERY_TASK_EAGER_PROPAGATES=True,
+        RECORDS_REFRESOLVER_CLS="invenio_records.resolver.InvenioRefResolver",
+        RECORDS_REFRESOLVER_STORE="invenio_jsonschemas.proxies.current_refresolver_store",
+        JSONSCHEMAS_HOST="not-used",
+        THEME_FRONTPAGE=False,
+        SITE_UI_URL="https://repo.example.org",
+        SITE_API_URL="https://repo.example.org/api",
+        THEME_SITENAME="Example Repository",
+        DATACITE_ENABLED=True,
+        DATACITE_USERNAME="sandbox",
+        DATACITE_PASSWORD="sandbox",
+        DATACITE_PREFIX=SANDBOX_PREFIX,
+        DATACITE_TEST_MODE=True,
+        DOI_EXT_DATACITE_URL=datacite_sandbox_server.url,
+        DOI_EXT_COALESCE_SECONDS=0,
+        DOI_EXT_HTTP_TIMEOUT=(2.0, 2.0),
+        DOI_EXT_RATE_LIMIT="10000 per 1 second",
+        DOI_EXT_RATE_LIMIT_STORAGE="memory://",
+        DOI_EXT_SWEEP_INTERVAL=timedelta(seconds=60),
+    )
+    app_config.update(extra_app_config)
+    return app_config
+
+
+class MemoryIdentityCache(IdentityRedisCache):
+    """invenio-communities only ships a Redis identity cache; keep it in memory."""
+
+    def __init__(self, app: Any = None) -> None:
+        """A process-local cache instead of a Redis connection."""
+        self._app = app
+        self.cache = SimpleCache()
+
+
+@pytest.fixture(scope="module")
+def search(appctx: Any) -> Iterator[Any]:
+    """The search stand-in: openmock's fake client, loud on anything it cannot do."""
+    from invenio_search import current_search
+    from openmock import FakeOpenSearch
+
+    client = FakeOpenSearch()
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(f"search stand-in: unsupported call {args!r}")
+
+    client.transport.perform_request = refuse
+    current_search._client = client
+    current_search._current_suffix = ""
+    for _ in current_search.create(ignore_existing=True):
+        pass
+    yield client
+    current_search._client = None
+
+
+@pytest.fixture(scope="module")
+def resource_types(app: Any, location: Any) -> None:
+    """The resource types a DataCite payload needs (``types.resourceTypeGeneral``)."""
+    from invenio_vocabularies.proxies import current_service as vocabulary_service
+    from invenio_vocabularies.records.api import Vocabulary
+
+    vocabulary_service.create_type(system_identity, "resourcetypes", "rsrct")
+    for type_id, general, title in (
+        ("dataset", "Dataset", "Dataset"),
+        ("image-photo", "Image", "Photo"),
+    ):
+        vocabulary_service.create(
+            system_identity,
+            {
+                "id": type_id,
+                "icon": "table",
+                "props": {
+                    "csl": "dataset",
+                    "datacite_general": general,
+                    "datacite_type": "" if general == "Dataset" else title,
+                    "openaire_resourceType": "21",
+                    "openaire_type": "dataset",
+                    "eurepo": "info:eu-repo/semantics/other",
+                    "schema.org": "https://schema.org/Dataset",
+                    "subtype": "" if general == "Dataset" else type_id,
+                    "type": type_id.split("-")[0],
+                },
+                "title": {"en": title},
+                "tags": ["depositable", "linkable"],
+                "type": "resourcetypes",
+            },
+        )
+    Vocabulary.index.refresh()
+
+
+@pytest.fixture
+def service(app: Any, resource_types: None) -> Any:
+    """The real InvenioRDM records service."""
+    from invenio_rdm_records.proxies import current_rdm_records_service
+
+    return current_rdm_records_service
+
+
+@pytest.fixture
+def sandbox(datacite_sandbox: Any, app: Any) -> Any:
+    """The reset sandbox, with the cached gateway dropped so each test starts clean."""
+    from invenio_doi_ext.lifecycle.client import reset_gateway
+
+    with app.app_context():
+        reset_gateway()
+    return datacite_sandbox
+
+
+def minimal_record(**overrides: Any) -> dict[str, Any]:
+    """A record InvenioRDM accepts and DataCite can register."""
+    data: dict[str, Any] = {
+        "pids": {},
+        "access": {"record": "public", "files": "public"},
+        "files": {"enabled": False},
+        "metadata": {
+            "publication_date": "2024-06-01",
+            "resource_type": {"id": "dataset"},
+            "creators": [
+                {
+                    "person_or_org": {
+                        "family_name": "Brown",
+                        "given_name": "Troy",
+                        "type": "personal",
+                    }
+                }
+            ],
+            "title": "Sea surface temperatures of the Ligurian Sea",
+            "publisher": "Example Repository",
+        },
+    }
+    for key, value in overrides.items():
+        if key in ("title", "publisher", "creators", "publication_date", "description"):
+            data["metadata"][key] = value
+        else:
+            data[key] = value
+    return data
+
+
+@pytest.fixture
+def record_data() -> Callable[..., dict[str, Any]]:
+    """Factory of minimal record data."""
+    return minimal_record
+
+
+@pytest.fixture
+def identity() -> Identity:
+    """An authenticated depositor identity (user 1 need not exist for the service)."""
+    identity = Identity(1)
+    identity.provides.add(UserNeed(1))
+    identity.provides.add(any_user)
+    identity.provides.add(authenticated_user)
+    identity.provides.add(Need(method="system_role", value="authenticated_user"))
+    return identity
+
+
+@pytest.fixture
+def publish(service: Any, db: Any) -> Callable[..., Any]:
+    """Create and publish a record through the real service; returns the result item."""
+
+    def _publish(data: dict[str, Any] | None = None) -> Any:
+        draft = service.create(system_identity, data or minimal_record())
+        return service.publish(system_identity, draft.id)
+
+    return _publish

@@ -72,6 +72,18 @@ def test_events_that_do_not_apply_are_ignored_by_datacite(gateway, metadata):
     gateway.reserve(DOI, metadata, URL)
     outcome = gateway.hide(DOI, metadata, URL)
     assert outcome.ok and outcome.state == "draft"
+    # register does not take a findable DOI back to registered: only hide does
+    gateway.publish(DOI, metadata, URL)
+    outcome = gateway.register(DOI, metadata, URL)
+    assert outcome.ok and outcome.state == "findable"
+
+
+def test_hide_with_metadata_hides_and_updates_in_one_call(gateway, control, metadata):
+    gateway.publish(DOI, metadata, URL)
+    redacted = {**metadata, "titles": [{"title": "Restricted record"}]}
+    outcome = gateway.hide(DOI, redacted, URL)
+    assert outcome.ok and outcome.state == "registered", outcome.message
+    assert control.doi(DOI)["attributes"]["titles"] == [{"title": "Restricted record"}]
 
 
 def test_get(gateway, control, metadata):

@@ -1,12 +1,16 @@
 """Configuration keys of invenio-doi-ext, each with its default and meaning.
 
 Upstream's ``DATACITE_*`` keys keep their meaning and their defaults from
-invenio-rdm-records; they are listed in :data:`UPSTREAM_KEYS` so that the
-effective configuration can be printed and checked in one place
-(:mod:`invenio_doi_ext.settings`).
+invenio-rdm-records; :mod:`invenio_doi_ext.settings` lists them, resolves legacy
+names and checks everything at start-up. Only ``DOI_EXT_*`` keys live here, since
+this module is also loaded as an ``invenio_config.module``.
 """
 
 from datetime import timedelta
+
+from .compat import keep_callable_datacite_format
+
+keep_callable_datacite_format()
 
 DOI_EXT_ENABLED = True
 """Replace upstream's DataCite PID providers by this package's providers."""
@@ -73,26 +77,3 @@ DOI_EXT_CONTACT_EMAIL = None
 
 DOI_EXT_TASK_QUEUE = None
 """Celery queue for the convergence tasks (``None``: the default queue)."""
-
-UPSTREAM_KEYS = {
-    "DATACITE_ENABLED": "Mint DataCite DOIs (upstream key).",
-    "DATACITE_USERNAME": "DataCite repository account (upstream key).",
-    "DATACITE_PASSWORD": "DataCite repository password (upstream key; never printed).",
-    "DATACITE_PREFIX": "DOI prefix of the account, 10.NNNN (upstream key).",
-    "DATACITE_TEST_MODE": "Use DataCite's test system (upstream key, default True).",
-    "DATACITE_FORMAT": "DOI format: a string with {prefix} and {id}, or a callable.",
-}
-"""Upstream keys this package reads; their defaults stay invenio-rdm-records'."""
-
-LEGACY_KEYS = {
-    "RDM_RECORDS_DOI_DATACITE_ENABLED": "DATACITE_ENABLED",
-    "RDM_RECORDS_DOI_DATACITE_USERNAME": "DATACITE_USERNAME",
-    "RDM_RECORDS_DOI_DATACITE_PASSWORD": "DATACITE_PASSWORD",
-    "RDM_RECORDS_DOI_DATACITE_PREFIX": "DATACITE_PREFIX",
-    "RDM_RECORDS_DOI_DATACITE_TEST_MODE": "DATACITE_TEST_MODE",
-    "RDM_RECORDS_DOI_DATACITE_FORMAT": "DATACITE_FORMAT",
-}
-"""Keys of older InvenioRDM releases, honoured when the new key is not set."""
-
-SECRET_KEYS = ("DATACITE_PASSWORD",)
-"""Keys whose values are masked wherever configuration is shown."""

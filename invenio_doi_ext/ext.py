@@ -9,6 +9,7 @@ from flask import Flask
 
 from . import config as ext_config
 from . import settings
+from .compat import keep_callable_datacite_format
 
 EXTENSION_NAME = "invenio-doi-ext"
 SWEEP_SCHEDULE_NAME = "invenio-doi-ext-sweep"
@@ -24,6 +25,7 @@ class InvenioDOIExt:
 
     def init_app(self, app: Flask) -> None:
         """Check the configuration, then take over DOI handling if enabled."""
+        keep_callable_datacite_format()
         self.init_config(app)
         app.extensions[EXTENSION_NAME] = self
         if app.config["DOI_EXT_ENABLED"]:

@@ -22,6 +22,29 @@ PRODUCTION_API_URL = "https://api.datacite.org/"
 
 _MISSING = object()
 
+UPSTREAM_KEYS = {
+    "DATACITE_ENABLED": "Mint DataCite DOIs (upstream key).",
+    "DATACITE_USERNAME": "DataCite repository account (upstream key).",
+    "DATACITE_PASSWORD": "DataCite repository password (upstream key; never printed).",
+    "DATACITE_PREFIX": "DOI prefix of the account, 10.NNNN (upstream key).",
+    "DATACITE_TEST_MODE": "Use DataCite's test system (upstream key, default True).",
+    "DATACITE_FORMAT": "DOI format: a string with {prefix} and {id}, or a callable.",
+}
+"""Upstream keys this package reads; their defaults stay invenio-rdm-records'."""
+
+LEGACY_KEYS = {
+    "RDM_RECORDS_DOI_DATACITE_ENABLED": "DATACITE_ENABLED",
+    "RDM_RECORDS_DOI_DATACITE_USERNAME": "DATACITE_USERNAME",
+    "RDM_RECORDS_DOI_DATACITE_PASSWORD": "DATACITE_PASSWORD",
+    "RDM_RECORDS_DOI_DATACITE_PREFIX": "DATACITE_PREFIX",
+    "RDM_RECORDS_DOI_DATACITE_TEST_MODE": "DATACITE_TEST_MODE",
+    "RDM_RECORDS_DOI_DATACITE_FORMAT": "DATACITE_FORMAT",
+}
+"""Keys of older InvenioRDM releases, honoured when the new key is not set."""
+
+SECRET_KEYS = ("DATACITE_PASSWORD",)
+"""Keys whose values are masked wherever configuration is shown."""
+
 
 class ConfigurationError(RuntimeError):
     """Raised at start-up when a key cannot work; the message names key and fix."""
@@ -37,7 +60,7 @@ def _upstream_defaults() -> Mapping[str, Any]:
         from invenio_rdm_records import config as rdm_config
     except ImportError:  # pragma: no cover - invenio-rdm-records is a dependency
         return {}
-    return {key: getattr(rdm_config, key) for key in ext_config.UPSTREAM_KEYS if hasattr(rdm_config, key)}
+    return {key: getattr(rdm_config, key) for key in UPSTREAM_KEYS if hasattr(rdm_config, key)}
 
 
 def apply_legacy_keys(config: MutableMapping[str, Any]) -> list[str]:
@@ -48,7 +71,7 @@ def apply_legacy_keys(config: MutableMapping[str, Any]) -> list[str]:
     """
     defaults = _upstream_defaults()
     used = []
-    for legacy, new in ext_config.LEGACY_KEYS.items():
+    for legacy, new in LEGACY_KEYS.items():
         if legacy not in config:
             continue
         current = config.get(new, _MISSING)
@@ -100,11 +123,22 @@ def rate_limit_storage(config: Mapping[str, Any]) -> str:
     return "memory://"
 
 
-def format_doi(doi_format: str | Callable[..., str], prefix: str, pid_value: str, record: Any = None) -> str:
-    """Build a DOI from the configured format (string or callable)."""
+class _SampleRecord(dict):
+    """Stands in for a record when a callable format is tried at start-up."""
+
+    class _PID:
+        pid_value = "abcd-1234"
+
+    pid = _PID()
+    id = "00000000-0000-0000-0000-000000000000"
+
+
+def format_doi(doi_format: str | Callable[..., str], prefix: str, record: Any = None) -> str:
+    """Build a DOI the way upstream documents it: ``f(prefix, record)`` or a format string."""
+    record = record if record is not None else _SampleRecord()
     if callable(doi_format):
-        return doi_format(prefix=prefix, id=pid_value, record=record)
-    return doi_format.format(prefix=prefix, id=pid_value)
+        return doi_format(prefix, record)
+    return doi_format.format(prefix=prefix, id=record.pid.pid_value)
 
 
 def validate(config: Mapping[str, Any]) -> None:
@@ -155,8 +189,8 @@ def _validate_format(doi_format: Any, prefix: str) -> None:
             "would get the same DOI. Use for example \"{prefix}/{id}\"."
         )
     try:
-        sample = format_doi(doi_format, prefix, "abcd-1234")
-    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        sample = format_doi(doi_format, prefix)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
         raise ConfigurationError(
             f"DATACITE_FORMAT {doi_format!r} cannot be filled in ({exc!r}): only the "
             "placeholders {prefix} and {id} are available, e.g. \"{prefix}/zenodo.{id}\"."
@@ -177,12 +211,14 @@ def _validate_format(doi_format: Any, prefix: str) -> None:
 
 def effective(config: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration as it will be used, secrets masked, for operators to read."""
-    keys = list(ext_config.UPSTREAM_KEYS) + sorted(k for k in dir(ext_config) if k.startswith("DOI_EXT_"))
+    keys = list(UPSTREAM_KEYS) + sorted(k for k in dir(ext_config) if k.startswith("DOI_EXT_"))
     shown: dict[str, Any] = {}
     for key in keys:
         value = config.get(key)
-        if key in ext_config.SECRET_KEYS:
+        if key in SECRET_KEYS:
             value = mask(value)
+        elif isinstance(value, str):
+            value = mask_url(value)
         elif callable(value):
             value = f"<callable {getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', value)}>"
         shown[key] = value

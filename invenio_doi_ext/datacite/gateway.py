@@ -18,7 +18,7 @@ from requests.auth import HTTPBasicAuth
 
 from .. import __version__
 from .classify import classify_exception, classify_response
-from .outcome import Outcome, OutcomeKind
+from .outcome import LOCAL_RATE_LIMIT, Outcome, OutcomeKind
 from .payload import CONTENT_TYPE, build_body, doi_url
 from .ratelimit import RateLimiter
 
@@ -209,7 +209,7 @@ class DataCiteGateway:
         if not doi or not doi.strip():
             return Outcome(OutcomeKind.PERMANENT, operation, doi, message="empty DOI")
         if not self._acquire_slot():
-            return Outcome(OutcomeKind.RETRYABLE, operation, doi, message="local rate limit")
+            return Outcome(OutcomeKind.RETRYABLE, operation, doi, message=LOCAL_RATE_LIMIT)
         target = doi_url(self.base_url, doi)
         data = json.dumps(body) if body is not None else None
         headers = {"User-Agent": self.user_agent, "Accept": CONTENT_TYPE}

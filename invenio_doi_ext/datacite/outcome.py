@@ -10,6 +10,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+LOCAL_RATE_LIMIT = "local rate limit"
+"""Message of a call not sent because no local rate-limit slot freed in time."""
+
 
 class OutcomeKind(str, enum.Enum):
     """What the caller should do next, not what went wrong."""

@@ -20,7 +20,7 @@ from flask import current_app
 from invenio_db import db
 from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 
-from ..datacite.outcome import Outcome, OutcomeKind
+from ..datacite.outcome import LOCAL_RATE_LIMIT, Outcome, OutcomeKind
 from . import breaker
 from .client import current_gateway
 from .models import DOIEvent, DOIState, ManagedDOI, utcnow
@@ -168,6 +168,9 @@ def record(taken: Claim, outcome: Outcome, actor: str) -> ManagedDOI:
     if outcome.kind == OutcomeKind.SUCCESS:
         _record_success(row, taken, outcome)
         message = message or (row.last_error if row.failed else None)
+    elif outcome.message == LOCAL_RATE_LIMIT:
+        # Nothing was sent: our own limiter had no slot. Not a failure of the row.
+        row.next_attempt_at = now + timedelta(seconds=random.uniform(5.0, 30.0))
     elif outcome.kind == OutcomeKind.PERMANENT:
         row.failed = True
         row.last_error = outcome.message or f"HTTP {outcome.status}"

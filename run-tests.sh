@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The one test command of invenio-doi-ext.
+#
+#   ./run-tests.sh [pytest arguments]
+#
+# Creates (or reuses) the virtual environment .venv, installs the package with its
+# test extras (pinned by requirements/constraints.txt), then runs ruff, the
+# Sphinx docs build (warnings are errors) and pytest.
+#
+# Services: PostgreSQL (127.0.0.1:5432), RabbitMQ (:5672) and Redis (:6379) are
+# used when reachable; without them the suite runs on SQLite with eager Celery and
+# an in-memory broker, and the tests that need a real worker are skipped with a
+# reason. DOI_EXT_TEST_SERVICES=none forces that mode even when services run.
+# DOI_EXT_VENV picks another virtualenv directory; PYTHON another interpreter.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=${DOI_EXT_VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+STAMP="$VENV/.doi-ext-installed"
+
+log() { printf '\n==> %s\n' "$*"; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+    log "creating virtual environment $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+# shellcheck disable=SC1091
+. "$VENV/bin/activate"
+
+want=$(cat setup.cfg pyproject.toml requirements/constraints.txt | sha256sum | cut -d' ' -f1)
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
+    log "installing invenio-doi-ext[tests] (pinned by requirements/constraints.txt)"
+    python -m pip install --quiet --upgrade "pip>=23" setuptools wheel
+    python -m pip install --quiet -c requirements/constraints.txt -e ".[tests]"
+    echo "$want" > "$STAMP"
+fi
+
+# Headless Chromium for the browser tests: installed when possible, else those
+# tests skip with a reason.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing chromium and chromium-driver for the browser tests"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+            || echo "chromium could not be installed: the browser tests will be skipped"
+    fi
+fi
+
+reachable() { python - "$1" "$2" <<'PY'
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=0.5).close()
+except OSError:
+    sys.exit(1)
+PY
+}
+
+if [ "${DOI_EXT_TEST_SERVICES:-auto}" = "none" ]; then
+    log "services: none (DOI_EXT_TEST_SERVICES=none): SQLite, eager Celery, memory broker"
+    unset SQLALCHEMY_DATABASE_URI
+else
+    pg=no; amqp=no; redis=no
+    reachable 127.0.0.1 5432 && pg=yes
+    reachable 127.0.0.1 5672 && amqp=yes
+    reachable 127.0.0.1 6379 && redis=yes
+    log "services: PostgreSQL=$pg RabbitMQ=$amqp Redis=$redis (unreachable ones are replaced as described above)"
+fi
+
+log "ruff"
+ruff check invenio_doi_ext tests benchmarks
+
+log "docs (sphinx, warnings are errors)"
+sphinx-build -q -W --keep-going -b html docs docs/_build/html
+
+log "pytest"
+python -m pytest tests "$@"

@@ -8,7 +8,7 @@ best-effort: whatever the serializer can produce from what the depositor entered
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import current_app
@@ -32,10 +32,31 @@ def record_payload(record: Any) -> dict[str, Any]:
     return _clean(_serializer.dump_obj(record))
 
 
-def concept_payload(parent: Any, latest: Any) -> dict[str, Any]:
-    """Full DataCite metadata of a concept DOI: the parent seen through a version."""
+def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) -> dict[str, Any]:
+    """Full DataCite metadata of a concept DOI: the parent seen through a version.
+
+    The serializer, given the chained object, says the concept "IsVersionOf"
+    itself; the concept instead "HasVersion" each of ``version_dois`` (the
+    caller passes the public versions only).
+    """
     chained = ChainObject(parent, latest, aliases={"_parent": parent, "_child": latest})
-    return _clean(_serializer.dump_obj(chained))
+    data = _clean(_serializer.dump_obj(chained))
+    own = ((parent.get("pids") or {}).get("doi") or {}).get("identifier", "").lower()
+    related = [
+        item
+        for item in data.get("relatedIdentifiers") or []
+        if not (
+            item.get("relationType") == "IsVersionOf" and str(item.get("relatedIdentifier")).lower() == own
+        )
+    ]
+    related += [
+        {"relatedIdentifier": doi, "relationType": "HasVersion", "relatedIdentifierType": "DOI"}
+        for doi in version_dois
+    ]
+    data.pop("relatedIdentifiers", None)
+    if related:
+        data["relatedIdentifiers"] = related
+    return data
 
 
 def draft_payload(draft: Any) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 DataCite's "registered" state resolves but is not findable; its metadata can
 still be read through DataCite's API. So a restricted record must never send
-its real metadata, only the redacted template.
+its real metadata, only the redacted template. The redacted payload is built
+from the template and three values that are not record text (the repository's
+name, the publication year, the vocabulary's general resource type): no code
+path can put a title, a name or a description into it.
 """
 
 from __future__ import annotations
@@ -16,39 +19,86 @@ from flask import current_app
 
 REDACTED = "redacted"
 NONE = "none"
+POLICIES = (REDACTED, NONE)
+
+#: DataCite 4.5's controlled list of ``resourceTypeGeneral`` values.
+RESOURCE_TYPE_GENERAL = (
+    "Audiovisual", "Book", "BookChapter", "Collection", "ComputationalNotebook", "ConferencePaper",
+    "ConferenceProceeding", "DataPaper", "Dataset", "Dissertation", "Event", "Image", "Instrument",
+    "InteractiveResource", "Journal", "JournalArticle", "Model", "OutputManagementPlan", "PeerReview",
+    "PhysicalObject", "Preprint", "Report", "Service", "Software", "Sound", "Standard",
+    "StudyRegistration", "Text", "Workflow", "Other",
+)  # fmt: skip
+
+#: The placeholders a template may use; anything else in braces is left as written.
+PLACEHOLDERS = ("publisher", "year", "resource_type_general")
 
 
 def policy() -> str:
-    """The configured policy for restricted records."""
-    return current_app.config.get("DOI_EXT_RESTRICTED_POLICY", REDACTED)
+    """The configured policy for restricted records (unknown values fail closed to redacted)."""
+    value = current_app.config.get("DOI_EXT_RESTRICTED_POLICY", REDACTED)
+    return value if value in POLICIES else REDACTED
+
+
+def access_of(record: Any) -> Mapping[str, Any]:
+    """The record's access as it is now, in memory.
+
+    The ``access`` system field of a record or draft is only dumped into the
+    record's dict on commit; a hook running before the commit (an embargo
+    lift) must read the field, not the stale dict.
+    """
+    field = getattr(record, "access", None)
+    if field is not None and not isinstance(field, Mapping) and hasattr(field, "dump"):
+        return field.dump()
+    if isinstance(record, Mapping):
+        return record.get("access") or {}
+    return {}
 
 
 def is_metadata_restricted(record: Any) -> bool:
     """True when the record's metadata is not public (restricted or embargoed record).
 
     An embargoed record is ``restricted`` until the embargo lifts; restricted or
-    embargoed *files* leave the metadata public.
+    embargoed *files* leave the metadata public. Anything but an explicit
+    ``public`` counts as restricted: unknown means not public.
     """
-    access = record.get("access", {}) if isinstance(record, Mapping) else {}
-    if hasattr(record, "access") and not isinstance(record, Mapping):
-        access = record.access.dump() if hasattr(record.access, "dump") else record.access
-    return access.get("record") == "restricted"
+    return access_of(record).get("record", "restricted") != "public"
 
 
-def _publication_year(record: Any) -> str:
-    published = (record.get("metadata", {}) or {}).get("publication_date") or ""
-    year = str(published)[:4]
+def publication_year(record: Any) -> str:
+    """The year of the publication date (EDTF), or this year when there is none."""
+    published = str(((record.get("metadata") or {}).get("publication_date")) or "")
+    try:
+        from edtf import parse_edtf
+
+        year = str(parse_edtf(published).lower_strict().tm_year)
+    except Exception:  # noqa: BLE001 - a draft may hold anything; fall back to the text
+        year = published[:4]
     return year if len(year) == 4 and year.isdigit() else str(date.today().year)
 
 
-def _resource_type_general(full_payload: Mapping[str, Any] | None) -> str:
-    types = (full_payload or {}).get("types") or {}
-    return types.get("resourceTypeGeneral") or "Other"
+def resource_type_general(record: Any) -> str:
+    """The vocabulary's DataCite general type of the record's resource type, never record text."""
+    type_id = ((record.get("metadata") or {}).get("resource_type") or {}).get("id")
+    if not type_id:
+        return "Other"
+    try:
+        from invenio_rdm_records.resources.serializers.utils import get_vocabulary_props
+
+        # The serializer asks for both props: same key, same vocabulary cache entry.
+        fields = ["props.datacite_general", "props.datacite_type"]
+        props = get_vocabulary_props("resourcetypes", fields, type_id)
+        general = props.get("datacite_general")
+    except Exception:  # noqa: BLE001 - an unknown type must not block hiding a record
+        return "Other"
+    return general if general in RESOURCE_TYPE_GENERAL else "Other"
 
 
 def _fill(value: Any, values: Mapping[str, str]) -> Any:
     if isinstance(value, str):
-        return value.format(**values)
+        for key, text in values.items():
+            value = value.replace("{" + key + "}", text)
+        return value
     if isinstance(value, list):
         return [_fill(item, values) for item in value]
     if isinstance(value, dict):
@@ -56,18 +106,18 @@ def _fill(value: Any, values: Mapping[str, str]) -> Any:
     return value
 
 
-def redacted_payload(record: Any, full_payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The template of ``DOI_EXT_REDACTED_METADATA`` filled with what may be public.
-
-    Only the repository (publisher), the year and the general resource type are
-    taken from the record; a DataCite-required field never holds record text.
-    """
-    template = copy.deepcopy(current_app.config["DOI_EXT_REDACTED_METADATA"])
-    values = {
+def redacted_values(record: Any) -> dict[str, str]:
+    """The only values of a restricted record that may reach DataCite."""
+    return {
         "publisher": current_app.config.get("THEME_SITENAME") or "Invenio",
-        "year": _publication_year(record),
-        "resource_type_general": _resource_type_general(full_payload),
+        "year": publication_year(record),
+        "resource_type_general": resource_type_general(record),
     }
-    payload = _fill(template, values)
+
+
+def redacted_payload(record: Any) -> dict[str, Any]:
+    """``DOI_EXT_REDACTED_METADATA`` filled with what may be public about ``record``."""
+    template = copy.deepcopy(current_app.config["DOI_EXT_REDACTED_METADATA"])
+    payload = _fill(template, redacted_values(record))
     payload.setdefault("schemaVersion", "http://datacite.org/schema/kernel-4")
     return payload

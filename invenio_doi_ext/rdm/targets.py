@@ -34,21 +34,32 @@ def is_tombstoned(record: Any) -> bool:
 
 
 def draft_target(draft: Any, doi: str) -> Target:
-    """A never-published draft: reserved at DataCite (or not at all) with what is entered."""
+    """A never-published draft: reserved at DataCite (or not at all) with what is entered.
+
+    A restricted draft's reservation holds the redacted template; under the
+    "none" policy it is not reserved at all (a restricted record gets no DOI).
+    """
     if not current_app.config.get("DOI_EXT_RESERVE_ON_DRAFT", True):
         return Target(DOIState.NONE)
     url = payloads.landing_url(doi)
     if policy.is_metadata_restricted(draft):
-        return Target(DOIState.DRAFT, policy.redacted_payload(draft, payloads.draft_payload(draft)), url)
+        if policy.policy() == policy.NONE:
+            return Target(DOIState.NONE)
+        return Target(DOIState.DRAFT, policy.redacted_payload(draft), url)
     return Target(DOIState.DRAFT, payloads.draft_payload(draft), url)
 
 
 def record_target(record: Any, doi: str) -> Target:
-    """A published version: findable, or registered with redacted metadata, or hidden."""
+    """A published version: findable, or registered with redacted metadata, or hidden.
+
+    Both policies hide a restricted record with the redacted template: under
+    "none" it can only hold a DOI because it was public once. Its full payload
+    is never even computed.
+    """
     url = payloads.landing_url(doi)
-    full = payloads.record_payload(record)
     if policy.is_metadata_restricted(record):
-        return Target(DOIState.REGISTERED, policy.redacted_payload(record, full), url)
+        return Target(DOIState.REGISTERED, policy.redacted_payload(record), url)
+    full = payloads.record_payload(record)
     if is_tombstoned(record):
         return Target(DOIState.REGISTERED, full, url)
     return Target(DOIState.FINDABLE, full, url)
@@ -66,6 +77,10 @@ def published_versions(parent: Any, current: Any = None) -> list[Any]:
     return sorted(records.values(), key=lambda rec: rec.versions.index or 0)
 
 
+def _version_doi(record: Any) -> str | None:
+    return ((record.get("pids") or {}).get("doi") or {}).get("identifier")
+
+
 def concept_target(parent: Any, doi: str, current: Any = None) -> Target:
     """The concept DOI describes the latest public version, never a restricted one."""
     url = payloads.landing_url(doi)
@@ -73,16 +88,14 @@ def concept_target(parent: Any, doi: str, current: Any = None) -> Target:
     alive = [rec for rec in versions if not is_tombstoned(rec)]
     public = [rec for rec in alive if not policy.is_metadata_restricted(rec)]
     if public:
-        return Target(DOIState.FINDABLE, payloads.concept_payload(parent, public[-1]), url)
+        dois = [d for d in map(_version_doi, public) if d]
+        return Target(DOIState.FINDABLE, payloads.concept_payload(parent, public[-1], dois), url)
     if alive:
-        latest = alive[-1]
-        full = payloads.concept_payload(parent, latest)
-        return Target(DOIState.REGISTERED, policy.redacted_payload(latest, full), url)
+        return Target(DOIState.REGISTERED, policy.redacted_payload(alive[-1]), url)
     if versions:
-        # Every version is a tombstone: hidden, with the last public description if any.
+        # Every version is a tombstone: hidden, described by the last version if it was public.
         latest = versions[-1]
-        full = payloads.concept_payload(parent, latest)
         if policy.is_metadata_restricted(latest):
-            full = policy.redacted_payload(latest, full)
-        return Target(DOIState.REGISTERED, full, url)
+            return Target(DOIState.REGISTERED, policy.redacted_payload(latest), url)
+        return Target(DOIState.REGISTERED, payloads.concept_payload(parent, latest), url)
     return Target(DOIState.NONE)

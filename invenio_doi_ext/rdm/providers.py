@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from invenio_i18n import lazy_gettext as _
+from invenio_pidstore.errors import PIDDoesNotExistError
+from invenio_pidstore.models import PIDStatus
 from invenio_rdm_records.services.pids.providers import DataCiteClient, DataCitePIDProvider
 from invenio_rdm_records.services.pids.providers.base import PIDProvider
 
 from .. import settings
+from ..metadata import payload as payloads
+from ..metadata import policy, validation
 from . import sync
 
 
@@ -104,10 +107,17 @@ class DOIExtPIDProvider(DataCitePIDProvider):
     def validate(
         self, record: Any, identifier: str | None = None, provider: str | None = None, **kwargs: Any
     ):
-        """Upstream's checks, with our own DOI syntax check instead of the HTTP client's."""
+        """Upstream's checks, then DataCite's rules on what publishing will send.
+
+        Upstream calls this on every draft save (errors shown on the form) and on
+        publish (errors refuse it). "doi" is a required scheme, so it also runs
+        for drafts without a DOI yet: they will get one of ours on publish, and
+        the depositor sees DataCite's objections now. A DOI that will not exist
+        (restricted record under the "none" policy) is not held to them.
+        """
         success, errors = PIDProvider.validate(self, record, identifier, provider, **kwargs)
-        if identifier is not None and not settings.DOI_PATTERN.match(identifier):
-            self._insert_pid_type_error_msg(errors, str(_("The DOI is not valid.")))
+        for error in validation.doi_errors(identifier):
+            self._insert_pid_type_error_msg(errors, error.message)
         if not record.get("metadata", {}).get("publisher"):
             errors.append(
                 {
@@ -115,12 +125,30 @@ class DOIExtPIDProvider(DataCitePIDProvider):
                     "messages": [_("Missing publisher field required for DOI registration.")],
                 }
             )
+        if _doi_will_be_sent(self, record, identifier):
+            url = payloads.landing_url(identifier or _PLACEHOLDER_DOI)
+            found = validation.validate_record(record, None, url)
+            for error in found:
+                if error.field == "pids.doi":  # the landing URL: same entry as the DOI's own errors
+                    self._insert_pid_type_error_msg(errors, error.message)
+            _merge(errors, validation.as_form_errors(e for e in found if e.field != "pids.doi"))
         return not errors, errors
 
     def validate_restriction_level(self, record: Any, identifier: str | None = None, **kwargs: Any) -> None:
-        """Under the "none" policy a restricted record gets no DOI (upstream behaviour)."""
-        if current_app.config.get("DOI_EXT_RESTRICTED_POLICY") == "none":
+        """Called on publish, before PIDs are created: align the DOI with the restricted policy.
+
+        "none": a restricted record gets no DOI (upstream removes a NEW one).
+        "redacted": a restricted record gets a DOI like a public one, which
+        upstream would skip; asking for one here makes upstream mint it.
+        """
+        if not policy.is_metadata_restricted(record):
+            return
+        if policy.policy() == policy.NONE:
             super().validate_restriction_level(record, identifier=identifier, **kwargs)
+            return
+        pids = record.get("pids")
+        if identifier is None and isinstance(pids, dict) and "doi" not in pids:
+            pids["doi"] = {"provider": self.name}
 
 
 class DOIExtParentPIDProvider(DOIExtPIDProvider):
@@ -151,8 +179,45 @@ class DOIExtParentPIDProvider(DOIExtPIDProvider):
         self._sync(record, "update requested")
         return True
 
+    def validate(
+        self, record: Any, identifier: str | None = None, provider: str | None = None, **kwargs: Any
+    ):
+        """A concept DOI has no metadata of its own: upstream's checks and DataCite's DOI syntax."""
+        success, errors = PIDProvider.validate(self, record, identifier, provider, **kwargs)
+        for error in validation.doi_errors(identifier):
+            self._insert_pid_type_error_msg(errors, error.message)
+        return not errors, errors
+
     def validate_restriction_level(self, record: Any, identifier: str | None = None, **kwargs: Any) -> None:
         """Concept DOIs follow the versions; nothing to remove here."""
+
+
+#: Stands for the DOI a draft will get, to check the landing URL before it exists.
+_PLACEHOLDER_DOI = "10.0000/placeholder"
+
+
+def _doi_will_be_sent(provider: PIDProvider, record: Any, identifier: str | None) -> bool:
+    """False when publishing will leave no DOI to send (restricted under "none")."""
+    if policy.policy() != policy.NONE or not policy.is_metadata_restricted(record):
+        return True
+    if identifier is None:
+        return False
+    try:
+        return provider.get(identifier).status != PIDStatus.NEW
+    except PIDDoesNotExistError:
+        return False
+
+
+def _merge(errors: list[dict], found: list[dict]) -> None:
+    """Add form errors, joining the messages of a field upstream already reported."""
+    by_field = {error.get("field"): error for error in errors}
+    for error in found:
+        existing = by_field.get(error["field"])
+        if existing is None:
+            errors.append(error)
+            by_field[error["field"]] = error
+        else:
+            existing["messages"] = [*existing["messages"], *error["messages"]]
 
 
 def _unchain(record: Any) -> Any:

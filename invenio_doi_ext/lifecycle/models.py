@@ -149,3 +149,43 @@ class CircuitBreaker(db.Model):
     paused_until = db.Column(db.DateTime, nullable=True)
     reason = db.Column(db.Text, nullable=True)
     updated = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class DOISyncJob(db.Model):
+    """An asynchronous "converge this DOI now" request made through the REST API.
+
+    Kept in the database, not in memory, because the Celery worker that runs it
+    and the web process that answers ``GET /api/dois/jobs/<token>`` are not the
+    same process; ``expires_at`` bounds how long the outcome stays readable.
+    """
+
+    __tablename__ = "doi_ext_sync_jobs"
+    __table_args__ = (Index("ix_doi_ext_sync_jobs_expires", "expires_at"),)
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    FINISHED = (SUCCEEDED, FAILED)
+
+    id = db.Column(db.Integer, primary_key=True, autoincrement=True)
+    token = db.Column(db.String(64), nullable=False, unique=True)
+    """Opaque, unguessable id used in the job URL."""
+
+    doi_id = db.Column(
+        db.Integer, db.ForeignKey(ManagedDOI.id, ondelete="CASCADE"), nullable=False
+    )
+    operation = db.Column(db.String(32), nullable=False, default="sync")
+    """``sync`` or ``reserve``: what the caller asked for."""
+
+    actor = db.Column(db.String(255), nullable=False)
+    status = db.Column(db.String(16), nullable=False, default=PENDING)
+    result = db.Column(JSONType, nullable=True)
+    """The outcome once finished: convergence step, states, error."""
+
+    created = db.Column(db.DateTime, nullable=False, default=utcnow)
+    started = db.Column(db.DateTime, nullable=True)
+    finished = db.Column(db.DateTime, nullable=True)
+    expires_at = db.Column(db.DateTime, nullable=False)
+
+    doi = db.relationship(ManagedDOI)

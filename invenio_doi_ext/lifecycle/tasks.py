@@ -52,3 +52,82 @@ def sweep(batch: int | None = None) -> int:
 def _sweep_seconds() -> float:
     interval = current_app.config.get("DOI_EXT_SWEEP_INTERVAL", timedelta(seconds=60))
     return interval.total_seconds() if isinstance(interval, timedelta) else float(interval)
+
+
+# -- asynchronous sync jobs of the REST API -----------------------------------------
+
+#: A job still "running" after this long lost its worker; it may be run again.
+JOB_STALE_SECONDS = 900.0
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def run_sync_job(job_id: int) -> str:
+    """Run one REST sync job: a forced convergence attempt, its outcome kept on the job."""
+    from .models import DOISyncJob
+
+    if not _start_job(job_id):
+        return "skipped"
+    job = db.session.get(DOISyncJob, job_id)
+    try:
+        step, row = converge(job.doi_id, actor=job.actor, force=True)
+        result = job_result(step, row)
+    except Exception as exc:  # noqa: BLE001 - the job must end, whatever happened
+        db.session.rollback()
+        result = {"step": "error", "in_sync": False, "message": f"internal error: {exc!r}"}
+    job = db.session.query(DOISyncJob).filter(DOISyncJob.id == job_id).with_for_update().one()
+    job.result = result
+    job.status = DOISyncJob.SUCCEEDED if result.get("in_sync") else DOISyncJob.FAILED
+    job.finished = utcnow()
+    db.session.commit()
+    return job.status
+
+
+def _start_job(job_id: int) -> bool:
+    """Mark a pending (or abandoned) job running; False if another worker has it."""
+    from .models import DOISyncJob
+
+    job = (
+        db.session.query(DOISyncJob)
+        .filter(DOISyncJob.id == job_id)
+        .with_for_update(skip_locked=True)
+        .one_or_none()
+    )
+    now = utcnow()
+    stale = now - timedelta(seconds=JOB_STALE_SECONDS)
+    runnable = job is not None and (
+        job.status == DOISyncJob.PENDING
+        or (job.status == DOISyncJob.RUNNING and job.started is not None and job.started < stale)
+    )
+    if runnable:
+        job.status = DOISyncJob.RUNNING
+        job.started = now
+    db.session.commit()
+    return runnable
+
+
+def job_result(step: Step, row: ManagedDOI | None) -> dict:
+    """What a finished job reports: the attempt's step and the row as it was left."""
+    from . import breaker
+    from .states import dspace_state, status_label
+
+    if row is None:
+        return {"step": step.value, "in_sync": False, "message": "the DOI is no longer managed"}
+    message = row.last_error if (row.failed or not row.in_sync) else None
+    if step == Step.PAUSED:
+        until = breaker.paused_until()
+        message = f"calls to DataCite are paused until {until.isoformat() if until else 'now'}"
+    elif step == Step.SKIPPED and not row.in_sync and not row.failed:
+        message = "another worker holds this DOI; read its status again shortly"
+    return {
+        "step": step.value,
+        "in_sync": bool(row.in_sync and not row.failed),
+        "failed": row.failed,
+        "label": status_label(row),
+        "dspace_state": dspace_state(row),
+        "desired_state": row.desired_state,
+        "remote_state": row.remote_state,
+        "http_status": row.last_status,
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
+        "message": message,
+    }

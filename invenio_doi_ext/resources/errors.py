@@ -1,0 +1,68 @@
+"""Errors of the DOI API and their JSON answers: every refusal is a 4xx, never a 500."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_resources import HTTPJSONException, create_error_handler
+from invenio_records_resources.services.errors import PermissionDeniedError
+
+from .doi_input import InvalidDOIError, quote
+from .operations import NotReservableError
+from .queries import FilterError
+
+
+class DOINotManagedError(Exception):
+    """No managed DOI by that name; ``foreign`` when its prefix is not this instance's."""
+
+    def __init__(self, doi: str, foreign: bool = False) -> None:
+        self.doi = doi
+        self.foreign = foreign
+        reason = "its prefix is not one this instance mints under" if foreign else "no such DOI is managed"
+        super().__init__(f"DOI {quote(doi)} is not managed by this instance: {reason}.")
+
+
+class JobNotFoundError(Exception):
+    """No job with that token (never issued, or purged long after it expired)."""
+
+
+class JobExpiredError(Exception):
+    """The job's outcome was kept for ``DOI_EXT_JOB_TTL`` and that time is over."""
+
+
+def _json(code: int):
+    return create_error_handler(lambda exc: HTTPJSONException(code=code, description=str(exc)))
+
+
+def _validation(exc: ma.ValidationError) -> HTTPJSONException:
+    messages = exc.normalized_messages()
+    errors = [
+        {"field": name, "messages": value if isinstance(value, list) else [str(value)]}
+        for name, value in messages.items()
+    ]
+    return HTTPJSONException(code=400, description="A validation error occurred.", errors=errors)
+
+
+def _invalid_doi(exc: InvalidDOIError) -> HTTPJSONException:
+    return HTTPJSONException(
+        code=400, description=str(exc), errors=[{"field": "doi", "messages": [exc.reason]}]
+    )
+
+
+def _filter(exc: FilterError) -> HTTPJSONException:
+    return HTTPJSONException(
+        code=400, description=str(exc), errors=[{"field": exc.field, "messages": [str(exc)]}]
+    )
+
+
+ERROR_HANDLERS = {
+    InvalidDOIError: create_error_handler(_invalid_doi),
+    FilterError: create_error_handler(_filter),
+    ma.ValidationError: create_error_handler(_validation),
+    DOINotManagedError: _json(404),
+    JobNotFoundError: _json(404),
+    JobExpiredError: _json(410),
+    NotReservableError: _json(409),
+    PermissionDeniedError: create_error_handler(
+        lambda exc: HTTPJSONException(code=403, description="Permission denied.")
+    ),
+}

@@ -1,0 +1,118 @@
+"""What operators do to a managed DOI: retry, make due, reserve a draft's DOI.
+
+Each function changes rows in the caller's transaction and appends an
+``operator`` event, so the history says who asked for what; the caller commits
+and then hands the row to a worker (or converges it in-process).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from invenio_db import db
+from invenio_pidstore.models import PersistentIdentifier
+from invenio_rdm_records.records.api import RDMDraft
+from sqlalchemy import func
+from sqlalchemy.orm.exc import NoResultFound
+
+from ..lifecycle.desired import get_row, normalize
+from ..lifecycle.enqueue import take_touched
+from ..lifecycle.models import DOIEvent, DOIKind, ManagedDOI, utcnow
+from ..rdm import sync, targets
+
+
+class NotReservableError(Exception):
+    """The DOI does not belong to a never-published draft, or reservation is switched off."""
+
+
+def log_operator(row: ManagedDOI, actor: str, operation: str, message: str | None = None) -> None:
+    """Append an operator event to the DOI's history."""
+    db.session.add(
+        DOIEvent(
+            doi_id=row.id,
+            actor=actor,
+            action="operator",
+            operation=operation,
+            from_state=row.remote_state,
+            to_state=row.desired_state,
+            message=message,
+        )
+    )
+
+
+def needs_work(row: ManagedDOI) -> bool:
+    """Whether converging the row could change anything at DataCite."""
+    return row.failed or not row.in_sync
+
+
+def retry(row: ManagedDOI, actor: str, message: str | None = None) -> bool:
+    """Clear a failure and make the row due now; False when there is nothing to retry."""
+    if not needs_work(row):
+        return False
+    row.failed = False
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    row.queued_at = utcnow()
+    log_operator(row, actor, "retry", message)
+    return True
+
+
+def make_due(row: ManagedDOI, actor: str, operation: str = "sync") -> bool:
+    """Make an out-of-sync (or failed) row due now, skipping its back-off."""
+    if not needs_work(row):
+        return False
+    was_failed = row.failed
+    row.failed = False
+    if was_failed:
+        row.attempts = 0
+    row.next_attempt_at = utcnow()
+    row.queued_at = utcnow()
+    log_operator(row, actor, operation, "failure cleared by operator" if was_failed else None)
+    return True
+
+
+def lock(row_id: int) -> ManagedDOI | None:
+    """The row, locked for the rest of the transaction (workers hold it only briefly)."""
+    return db.session.query(ManagedDOI).filter(ManagedDOI.id == row_id).with_for_update().one_or_none()
+
+
+# -- reserving the DOI of a draft -------------------------------------------------------
+
+
+def find_draft(doi: str, row: ManagedDOI | None = None) -> Any | None:
+    """The never-published draft that carries ``doi``, or None."""
+    object_uuid = row.object_uuid if row is not None and row.kind == DOIKind.RECORD else None
+    if object_uuid is None:
+        pid = (
+            db.session.query(PersistentIdentifier)
+            .filter(
+                PersistentIdentifier.pid_type == "doi",
+                func.lower(PersistentIdentifier.pid_value) == normalize(doi),
+            )
+            .one_or_none()
+        )
+        object_uuid = pid.object_uuid if pid is not None else None
+    if object_uuid is None:
+        return None
+    try:
+        draft = RDMDraft.get_record(object_uuid)
+    except NoResultFound:
+        return None
+    if draft.is_published or normalize(targets.managed_doi(draft) or "") != normalize(doi):
+        return None
+    return draft
+
+
+def reserve(doi: str, reason: str) -> ManagedDOI:
+    """Record that DataCite must hold the draft's DOI as a draft DOI (not yet sent)."""
+    if not current_app.config.get("DOI_EXT_RESERVE_ON_DRAFT", True):
+        raise NotReservableError("DOI_EXT_RESERVE_ON_DRAFT is off: drafts are not reserved at DataCite")
+    row = get_row(doi)
+    draft = find_draft(doi, row)
+    if draft is None:
+        raise NotReservableError(f"{doi} is not the DOI of a draft that was never published")
+    sync.sync_version(draft, reason, doi=targets.managed_doi(draft))
+    # The caller converges the row itself; no second task from the commit hook.
+    take_touched(db.session)
+    return get_row(doi)

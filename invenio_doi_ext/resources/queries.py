@@ -1,0 +1,212 @@
+"""Selecting managed DOIs: filters, DSpace state names in SQL, bounded batches.
+
+Every bulk reader walks the table by primary key (keyset pagination), never by
+OFFSET over the whole table and never with all rows in memory, so a million rows
+cost the same memory as a thousand and an interrupted run can simply be rerun.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from invenio_db import db
+from invenio_pidstore.models import PersistentIdentifier, PIDStatus
+from sqlalchemy import and_, func, not_, or_
+from sqlalchemy.orm import Query
+
+from ..lifecycle.models import DOIState, ManagedDOI, utcnow
+
+M = ManagedDOI
+_ACTIVE = (DOIState.REGISTERED, DOIState.FINDABLE)
+
+#: The SQL twin of ``lifecycle.states.dspace_state``: one condition per DSpace name.
+DSPACE_STATES = {
+    "MINTED": and_(
+        M.in_sync, M.desired_state == DOIState.NONE, M.remote_fingerprint.is_(None), M.attempts == 0
+    ),
+    "DELETED": and_(
+        M.in_sync, M.desired_state == DOIState.NONE, or_(M.remote_fingerprint.isnot(None), M.attempts > 0)
+    ),
+    "IS_RESERVED": and_(M.in_sync, M.desired_state == DOIState.DRAFT),
+    "IS_REGISTERED": and_(M.in_sync, M.desired_state.in_(_ACTIVE)),
+    "TO_BE_DELETED": and_(not_(M.in_sync), M.desired_state == DOIState.NONE),
+    "UPDATE_RESERVED": and_(
+        not_(M.in_sync), M.desired_state == DOIState.DRAFT, M.remote_state == DOIState.DRAFT
+    ),
+    "TO_BE_RESERVED": and_(
+        not_(M.in_sync), M.desired_state == DOIState.DRAFT, M.remote_state != DOIState.DRAFT
+    ),
+    "UPDATE_REGISTERED": and_(not_(M.in_sync), M.desired_state.in_(_ACTIVE), M.remote_state.in_(_ACTIVE)),
+    "TO_BE_REGISTERED": and_(
+        not_(M.in_sync),
+        M.desired_state.in_(_ACTIVE),
+        or_(M.remote_state == DOIState.DRAFT, and_(M.remote_state == DOIState.NONE, M.attempts == 0)),
+    ),
+    "UPDATE_BEFORE_REGISTRATION": and_(
+        not_(M.in_sync), M.desired_state.in_(_ACTIVE), M.remote_state == DOIState.NONE, M.attempts > 0
+    ),
+}
+
+#: Values ``--state`` / ``?state=`` accept: DataCite's states (the desired one) or DSpace names.
+STATE_CHOICES = tuple(DOIState.ALL) + tuple(name.lower() for name in DSPACE_STATES)
+
+#: Columns a listing needs; the JSON payload is never loaded for a list.
+LIST_COLUMNS = (
+    M.id,
+    M.doi,
+    M.kind,
+    M.desired_state,
+    M.remote_state,
+    M.remote_fingerprint,
+    M.in_sync,
+    M.failed,
+    M.attempts,
+    M.next_attempt_at,
+    M.last_error,
+    M.last_status,
+    M.updated,
+)
+
+_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be understood; ``field`` names the parameter."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """An ISO date/datetime, or a relative age such as ``30m``, ``12h``, ``7d``."""
+    text = value.strip()
+    match = _RELATIVE.match(text.lower())
+    if match:
+        amount, unit = int(match.group(1)), _UNITS[match.group(2)]
+        return (now or utcnow()) - timedelta(**{unit: amount})
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise FilterError(
+            "since", f"{value[:60]!r} is neither an ISO date/time nor an age like 12h or 7d"
+        ) from None
+    if parsed.tzinfo is not None:
+        # Stored timestamps are naive UTC (Invenio's convention).
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """What an operator or the admin list asks for; every field is optional."""
+
+    state: str | None = None
+    failed: bool | None = None
+    out_of_sync: bool = False
+    since: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.state is not None and self.state.lower() not in STATE_CHOICES:
+            raise FilterError(
+                "state", f"unknown state {self.state[:60]!r}; one of: {', '.join(STATE_CHOICES)}"
+            )
+
+    def apply(self, query: Query) -> Query:
+        """The query restricted to matching rows."""
+        if self.state is not None:
+            name = self.state.lower()
+            if name in DOIState.ALL:
+                query = query.filter(M.desired_state == name)
+            else:
+                query = query.filter(DSPACE_STATES[name.upper()])
+        if self.failed is not None:
+            query = query.filter(M.failed.is_(self.failed))
+        if self.out_of_sync:
+            query = query.filter(M.in_sync.is_(False))
+        if self.since is not None:
+            query = query.filter(M.updated >= self.since)
+        return query
+
+
+def list_query(row_filter: RowFilter) -> Query:
+    """Matching rows as light column tuples, in id order."""
+    return row_filter.apply(db.session.query(*LIST_COLUMNS)).order_by(M.id)
+
+
+def stream(row_filter: RowFilter, chunk: int = 2000) -> Iterator[Any]:
+    """Every matching row (columns only), fetched ``chunk`` at a time from a server cursor."""
+    query = list_query(row_filter).execution_options(yield_per=chunk)
+    yield from query
+
+
+def batches(query: Query, size: int = 200) -> Iterator[list[ManagedDOI]]:
+    """ORM rows of ``query`` in id order, ``size`` at a time (keyset: ``id > last``).
+
+    The caller may commit between batches: the next batch is a fresh query that
+    starts after the last id seen, so nothing is skipped or read twice.
+    """
+    last = 0
+    while True:
+        rows = query.filter(M.id > last).order_by(M.id).limit(size).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def rows_query(row_filter: RowFilter | None = None) -> Query:
+    """ORM rows matching the filter (all rows when none)."""
+    query = db.session.query(M)
+    return row_filter.apply(query) if row_filter else query
+
+
+def page(query: Query, number: int, size: int) -> tuple[int, list[Any]]:
+    """(total, rows of page ``number``) for the REST list; pages are small, so OFFSET is fine."""
+    total = query.order_by(None).count()
+    rows = query.offset((number - 1) * size).limit(size).all()
+    return total, rows
+
+
+# -- drafts whose DOI is not reserved at DataCite -----------------------------------
+
+
+def unreserved_rows_query() -> Query:
+    """Rows of draft DOIs that DataCite does not hold yet (desired draft, remote none)."""
+    return db.session.query(M).filter(M.desired_state == DOIState.DRAFT, M.remote_state == DOIState.NONE)
+
+
+def rowless_draft_pids_query() -> Query:
+    """DataCite DOIs minted for never-published drafts that have no lifecycle row at all.
+
+    Such PIDs (status NEW) predate the installation of this package, or their row
+    was lost; a never-published draft's DOI is the only DOI with status NEW.
+    """
+    return (
+        db.session.query(PersistentIdentifier)
+        .outerjoin(M, M.doi == func.lower(PersistentIdentifier.pid_value))
+        .filter(
+            PersistentIdentifier.pid_type == "doi",
+            PersistentIdentifier.pid_provider == "datacite",
+            PersistentIdentifier.status == PIDStatus.NEW,
+            M.id.is_(None),
+        )
+    )
+
+
+def pid_batches(query: Query, size: int = 200) -> Iterator[list[PersistentIdentifier]]:
+    """PIDs of ``query`` in id order, ``size`` at a time (keyset, like :func:`batches`)."""
+    last = 0
+    while True:
+        pids = (
+            query.filter(PersistentIdentifier.id > last).order_by(PersistentIdentifier.id).limit(size).all()
+        )
+        if not pids:
+            return
+        yield pids
+        last = pids[-1].id

@@ -1,0 +1,126 @@
+"""Reading DOIs back from DataCite and comparing with what the rows believe.
+
+A row's ``remote_*`` columns are only what the last successful call left; someone
+editing in Fabrica, a restored DataCite backup or a lost response makes them lie.
+``check`` finds that drift; ``fix`` writes the truth into ``remote_*`` so that the
+row is out of sync and a worker sends the desired state again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..datacite.gateway import DataCiteGateway
+from ..lifecycle.models import DOIState, ManagedDOI, utcnow
+from ..metadata.fingerprint import fingerprint
+
+MISSING = "missing"
+WRONG_STATE = "wrong state"
+DIFFERENT_METADATA = "different metadata"
+DIFFERENT_URL = "different URL"
+
+
+@dataclass
+class Check:
+    """The result of reading one DOI back."""
+
+    row_id: int
+    doi: str
+    version: int
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+    state: str = DOIState.NONE
+    url: str | None = None
+    metadata_fingerprint: str | None = None
+    expected: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def drift(self) -> bool:
+        return bool(self.problems)
+
+
+#: Attributes DataCite answers as plain strings unless asked otherwise (``?publisher=true``).
+_FLATTENED = ("publisher", "affiliation")
+
+
+def _plain(value: Any, key: str | None = None) -> Any:
+    """One spelling of equal metadata, whichever shape DataCite answers with.
+
+    Numbers become strings (DataCite answers ``publicationYear`` 2024 for the "2024"
+    sent) and publisher/affiliation objects their ``name`` (DataCite flattens them
+    by default).
+    """
+    if key in _FLATTENED:
+        if isinstance(value, Mapping):
+            return value.get("name")
+        if isinstance(value, list):
+            return [item.get("name") if isinstance(item, Mapping) else item for item in value]
+    if isinstance(value, Mapping):
+        return {name: _plain(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def restricted(attributes: Mapping[str, Any] | None, keys: Any) -> dict[str, Any]:
+    """DataCite's attributes limited to the keys we send (it adds many of its own)."""
+    attributes = attributes or {}
+    return {key: attributes[key] for key in keys if key in attributes}
+
+
+def check(row: ManagedDOI, gateway: DataCiteGateway) -> Check:
+    """Read one DOI from DataCite and list how it differs from the row's remote side."""
+    result = Check(row_id=row.id, doi=row.doi, version=row.version_id)
+    result.expected = {"state": row.remote_state, "url": row.remote_url}
+    outcome = gateway.get(row.pid_value)
+    if not outcome.ok:
+        result.error = outcome.message or f"HTTP {outcome.status}"
+        return result
+    if not outcome.found:
+        if row.remote_state != DOIState.NONE:
+            result.problems.append(MISSING)
+        return result
+    result.state = outcome.state or DOIState.NONE
+    result.url = outcome.url
+    keys = list((row.desired_payload or {}).keys())
+    actual = restricted(outcome.attributes, keys)
+    result.metadata_fingerprint = fingerprint(actual, outcome.url)
+    if result.state != row.remote_state:
+        result.problems.append(WRONG_STATE)
+    if row.remote_state == DOIState.NONE or row.desired_fingerprint != row.remote_fingerprint:
+        # Nothing sent to compare with, or a new payload is on its way anyway.
+        return result
+    if (outcome.url or None) != (row.remote_url or None):
+        result.problems.append(DIFFERENT_URL)
+    # Same URL on both sides, so that only the metadata decides.
+    held = fingerprint(_plain(actual), row.remote_url)
+    sent = fingerprint(_plain(dict(row.desired_payload or {})), row.remote_url)
+    if held != sent:
+        result.problems.append(DIFFERENT_METADATA)
+    return result
+
+
+def fix(row: ManagedDOI, result: Check) -> None:
+    """Make ``remote_*`` say what DataCite holds, and the row due for convergence."""
+    now = utcnow()
+    if MISSING in result.problems:
+        row.remote_state = DOIState.NONE
+        row.remote_fingerprint = None
+        row.remote_url = None
+    else:
+        row.remote_state = result.state
+        if DIFFERENT_URL in result.problems or DIFFERENT_METADATA in result.problems:
+            row.remote_url = result.url
+            row.remote_fingerprint = result.metadata_fingerprint
+        elif row.remote_state != DOIState.NONE and row.remote_fingerprint is None:
+            row.remote_fingerprint = result.metadata_fingerprint
+    row.remote_checked = now
+    row.refresh_sync()
+    row.failed = False
+    row.attempts = 0
+    row.next_attempt_at = now
+    row.queued_at = now

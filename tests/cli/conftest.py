@@ -1,0 +1,103 @@
+"""Fixtures of the ``invenio doi`` command tests: a runner, rows in any state, drafts with DOIs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from cachelib import SimpleCache
+from click.testing import Result
+from invenio_access.permissions import system_identity
+from invenio_communities.cache.redis import IdentityRedisCache
+
+from invenio_doi_ext.cli import doi
+from invenio_doi_ext.lifecycle.models import DOIEvent, ManagedDOI, utcnow
+from invenio_doi_ext.metadata.fingerprint import fingerprint
+
+
+class MemoryIdentityCache(IdentityRedisCache):
+    """invenio-communities' identity cache kept in memory.
+
+    tests/conftest.py names its own copy by the import path ``conftest:...``, which
+    points at whichever conftest.py pytest imported last once subdirectories have
+    their own; the class object itself is set here instead.
+    """
+
+    def __init__(self, app: Any = None) -> None:
+        """A process-local cache instead of a Redis connection."""
+        self._app = app
+        self.cache = SimpleCache()
+
+
+@pytest.fixture(scope="module")
+def app_config(app_config: dict) -> dict:
+    """The harness configuration with an identity cache that resolves from any directory."""
+    app_config["COMMUNITIES_IDENTITIES_CACHE_HANDLER"] = MemoryIdentityCache
+    return app_config
+
+
+@pytest.fixture
+def run(app: Any, db: Any) -> Callable[..., Result]:
+    """Invoke ``invenio doi ARGS...`` through click; a traceback fails the test."""
+
+    def _run(*args: str) -> Result:
+        result = app.test_cli_runner().invoke(doi, list(args))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    return _run
+
+
+@pytest.fixture
+def make_row(db: Any) -> Callable[..., ManagedDOI]:
+    """Insert a lifecycle row directly, in any state (as a worker or an old version left it)."""
+
+    def _make(doi: str, desired: str = "findable", remote: str = "findable", **fields: Any) -> ManagedDOI:
+        payload = fields.pop("payload", {"titles": [{"title": f"Title of {doi}"}], "publicationYear": "2024"})
+        url = fields.pop("url", f"https://repo.example.org/doi/{doi}")
+        desired_fp = fingerprint(payload, url) if desired != "none" else None
+        row = ManagedDOI(
+            doi=doi.lower(),
+            pid_value=doi,
+            kind="record",
+            desired_state=desired,
+            desired_payload=payload,
+            desired_url=url,
+            desired_fingerprint=desired_fp,
+            remote_state=remote,
+            remote_fingerprint=fields.pop("remote_fingerprint", desired_fp if remote != "none" else None),
+            remote_url=fields.pop("remote_url", url if remote != "none" else None),
+            attempts=fields.pop("attempts", 0),
+            failed=fields.pop("failed", False),
+            next_attempt_at=fields.pop("next_attempt_at", utcnow()),
+            in_sync=True,
+            **fields,
+        )
+        row.refresh_sync()
+        db.session.add(row)
+        db.session.flush()
+        db.session.add(DOIEvent(doi_id=row.id, actor="test", action="desired", to_state=desired))
+        db.session.commit()
+        return row
+
+    return _make
+
+
+@pytest.fixture
+def draft_with_doi(service: Any, db: Any, sandbox: Any) -> Callable[[], Any]:
+    """A never-published draft with a DataCite DOI minted through the pids service.
+
+    Changes outside a service component are only enqueued after commit, which
+    eager Celery cannot do: the row waits as "to be reserved", as after a lost message.
+    """
+
+    def _draft(data: dict | None = None) -> Any:
+        from tests.conftest import minimal_record
+
+        draft = service.create(system_identity, data or minimal_record())
+        result = service.pids.create(system_identity, draft.id, "doi")
+        return result
+
+    return _draft

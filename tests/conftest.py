@@ -19,10 +19,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from cachelib import SimpleCache
 from flask_principal import Identity, Need, UserNeed
 from invenio_access.permissions import any_user, authenticated_user, system_identity
-from invenio_communities.cache.redis import IdentityRedisCache
 
 from invenio_doi_ext.sandbox.pytest_fixtures import (  # noqa: F401
     datacite_sandbox,
@@ -92,7 +90,7 @@ def app_config(app_config: dict, datacite_sandbox_server: Any, extra_app_config:
     """InvenioRDM configured for the tests, DataCite pointing at the sandbox."""
     app_config.update(
         CACHE_TYPE="SimpleCache",
-        COMMUNITIES_IDENTITIES_CACHE_HANDLER=f"{__name__}:MemoryIdentityCache",
+        COMMUNITIES_IDENTITIES_CACHE_HANDLER="invenio_doi_ext.embedded:MemoryIdentityCache",
         CELERY_BROKER_URL="memory://",
         BROKER_URL="memory://",
         CELERY_RESULT_BACKEND="cache",
@@ -120,15 +118,6 @@ def app_config(app_config: dict, datacite_sandbox_server: Any, extra_app_config:
     )
     app_config.update(extra_app_config)
     return app_config
-
-
-class MemoryIdentityCache(IdentityRedisCache):
-    """invenio-communities only ships a Redis identity cache; keep it in memory."""
-
-    def __init__(self, app: Any = None) -> None:
-        """A process-local cache instead of a Redis connection."""
-        self._app = app
-        self.cache = SimpleCache()
 
 
 @pytest.fixture(scope="module")

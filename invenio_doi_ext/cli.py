@@ -391,13 +391,15 @@ def _count_outcome(tally: Tally, row: ManagedDOI | None) -> None:
 def retry(doi_value: str) -> None:
     """Clear a DOI's failure, reset its attempts, and hand it to a worker now."""
     row = operations.lock(managed_row(doi_value).id)
+    doi_name, previous = row.doi, row.last_error or "out of sync"
     if not operations.retry(row, ACTOR):
         db.session.commit()
         click.echo(f"{row.doi} is in sync; nothing to retry.")
         return
+    row_id = row.id
     db.session.commit()
-    send(row.id)
-    click.echo(f"{row.doi} handed to the workers (was: {row.last_error or 'out of sync'}).")
+    send(row_id)
+    click.echo(f"{doi_name} handed to the workers (was: {previous}).")
 
 
 # -- reserve-unreserved ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from invenio_access.permissions import system_identity
 from invenio_communities.cache.redis import IdentityRedisCache
 
 from invenio_doi_ext.cli import doi
+from invenio_doi_ext.lifecycle.enqueue import take_touched
 from invenio_doi_ext.lifecycle.models import DOIEvent, ManagedDOI, utcnow
 from invenio_doi_ext.metadata.fingerprint import fingerprint
 
@@ -50,12 +51,23 @@ def run(app: Any, db: Any) -> Callable[..., Result]:
     return _run
 
 
+def valid_payload(doi: str) -> dict[str, Any]:
+    """Metadata DataCite accepts for a findable DOI."""
+    return {
+        "creators": [{"name": "Brown, Troy", "nameType": "Personal"}],
+        "titles": [{"title": f"Title of {doi}"}],
+        "publisher": {"name": "Example Repository"},
+        "publicationYear": "2024",
+        "types": {"resourceTypeGeneral": "Dataset"},
+    }
+
+
 @pytest.fixture
 def make_row(db: Any) -> Callable[..., ManagedDOI]:
     """Insert a lifecycle row directly, in any state (as a worker or an old version left it)."""
 
     def _make(doi: str, desired: str = "findable", remote: str = "findable", **fields: Any) -> ManagedDOI:
-        payload = fields.pop("payload", {"titles": [{"title": f"Title of {doi}"}], "publicationYear": "2024"})
+        payload = fields.pop("payload", valid_payload(doi))
         url = fields.pop("url", f"https://repo.example.org/doi/{doi}")
         desired_fp = fingerprint(payload, url) if desired != "none" else None
         row = ManagedDOI(
@@ -87,10 +99,11 @@ def make_row(db: Any) -> Callable[..., ManagedDOI]:
 
 @pytest.fixture
 def draft_with_doi(service: Any, db: Any, sandbox: Any) -> Callable[[], Any]:
-    """A never-published draft with a DataCite DOI minted through the pids service.
+    """A never-published draft with a DataCite DOI that DataCite does not hold yet.
 
-    Changes outside a service component are only enqueued after commit, which
-    eager Celery cannot do: the row waits as "to be reserved", as after a lost message.
+    The DOI is minted through the pids service; the rows it touched are dropped
+    from the session before anything enqueues them, as when a broker message is
+    lost, so the row waits "to be reserved".
     """
 
     def _draft(data: dict | None = None) -> Any:
@@ -98,6 +111,7 @@ def draft_with_doi(service: Any, db: Any, sandbox: Any) -> Callable[[], Any]:
 
         draft = service.create(system_identity, data or minimal_record())
         result = service.pids.create(system_identity, draft.id, "doi")
+        take_touched(db.session)
         return result
 
     return _draft

@@ -130,7 +130,9 @@ def test_list_formats(run, make_row):
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
     assert lines[0].startswith("DOI") and "DSPACE STATE" in lines[0]
-    assert lines[1].startswith("10.1234/one") and "TO_BE_REGISTERED" in lines[1] and "timeout, again" in lines[1]
+    assert (
+        lines[1].startswith("10.1234/one") and "TO_BE_REGISTERED" in lines[1] and "timeout, again" in lines[1]
+    )
     assert "2 DOI(s)" in table.stderr
 
     rows = list(csv.DictReader(io.StringIO(run("list", "--format", "csv").stdout)))

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 from flask_principal import Identity, Need, UserNeed
 from invenio_access.permissions import any_user, authenticated_user, system_identity
+from tests_support import broker_for_workers, reachable, services_allowed
 
 from invenio_doi_ext.sandbox.pytest_fixtures import (  # noqa: F401
     datacite_sandbox,
@@ -29,43 +29,19 @@ from invenio_doi_ext.sandbox.pytest_fixtures import (  # noqa: F401
 
 SANDBOX_PREFIX = "10.1234"
 
-
-def reachable(host: str, port: int, timeout: float = 0.5) -> bool:
-    """Whether a TCP service answers on host:port."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def services_allowed() -> bool:
-    """``DOI_EXT_TEST_SERVICES=none`` runs the suite as on a machine without services."""
-    return os.environ.get("DOI_EXT_TEST_SERVICES", "auto") != "none"
-
-
 if services_allowed() and "SQLALCHEMY_DATABASE_URI" not in os.environ and reachable("127.0.0.1", 5432):
     os.environ["SQLALCHEMY_DATABASE_URI"] = (
         "postgresql+psycopg2://postgres@127.0.0.1:5432/invenio_doi_ext_test"
     )
 
 
-def broker_url() -> str | None:
-    """A real broker on loopback for worker tests, or None."""
-    if not services_allowed():
-        return None
-    if reachable("127.0.0.1", 5672):
-        return "amqp://guest:guest@127.0.0.1:5672//"
-    if reachable("127.0.0.1", 6379):
-        return "redis://127.0.0.1:6379/7"
-    return None
 
 
 def pytest_collection_modifyitems(config: Any, items: list) -> None:
     """Skip tests that need a real broker or PostgreSQL, saying why."""
     uri = os.environ.get("SQLALCHEMY_DATABASE_URI", "sqlite")
     for item in items:
-        if "worker" in item.keywords and broker_url() is None:
+        if "worker" in item.keywords and broker_for_workers() is None:
             item.add_marker(pytest.mark.skip(reason="no broker on 127.0.0.1:5672 or :6379"))
         if "postgresql" in item.keywords and not uri.startswith("postgresql"):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (SQLite in use)"))

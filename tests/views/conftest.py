@@ -1,0 +1,76 @@
+"""UI app fixtures for the view tests (see ``ui_harness``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from ui_harness import create_user, missing_entry_points, tolerate_sorts, ui_config
+
+
+@pytest.fixture(scope="module")
+def extra_entry_points() -> dict[str, list[str]]:
+    """The UI blueprint and admin view, when setup.cfg does not declare them yet."""
+    return missing_entry_points()
+
+
+@pytest.fixture(scope="module")
+def create_app(instance_path: str, entry_points: None) -> Callable:
+    """The UI application (with the REST API under /api), as InvenioRDM builds it."""
+    from invenio_app.factory import create_app as create_ui
+
+    return create_ui
+
+
+@pytest.fixture(scope="module")
+def extra_app_config() -> dict[str, Any]:
+    """UI configuration: no frontend bundle, CSRF on, our side-bar block."""
+    return ui_config()
+
+
+@pytest.fixture
+def users(app: Any, db: Any) -> dict[str, Any]:
+    """An administrator, a depositor (record owner) and another user."""
+    from invenio_accounts.proxies import current_datastore
+
+    return {
+        "admin": create_user(current_datastore, "admin@example.org", "admin-pass-123", admin=True),
+        "owner": create_user(current_datastore, "owner@example.org", "owner-pass-123"),
+        "other": create_user(current_datastore, "other@example.org", "other-pass-123"),
+    }
+
+
+@pytest.fixture(scope="module")
+def search(search: Any) -> Any:
+    """The search stand-in of tests/conftest.py, tolerant of sorts the landing page uses."""
+    tolerate_sorts(search)
+    return search
+
+
+@pytest.fixture(scope="module")
+def removal_reasons(app: Any, resource_types: None) -> None:
+    """The vocabulary a tombstone needs (``removal_reason``)."""
+    from invenio_access.permissions import system_identity
+    from invenio_vocabularies.proxies import current_service as vocabulary_service
+    from invenio_vocabularies.records.api import Vocabulary
+
+    vocabulary_service.create_type(system_identity, "removalreasons", "rem")
+    vocabulary_service.create(
+        system_identity,
+        {"id": "spam", "type": "removalreasons", "title": {"en": "Spam"}, "tags": ["deletion-request"]},
+    )
+    Vocabulary.index.refresh()
+
+
+@pytest.fixture(autouse=True)
+def fresh_csrf_token(app: Any) -> None:
+    """Forget Flask-WTF's per-context token cache between tests.
+
+    pytest-invenio keeps one application context pushed for the module, so the
+    test client's requests share ``g``; Flask-WTF caches the signed token there,
+    which would carry one test's token into the next test's new session.
+    """
+    from flask import g
+
+    g.pop("csrf_token", None)

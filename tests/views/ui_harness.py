@@ -1,0 +1,162 @@
+"""The UI application for view tests: what differs from the API harness of tests/conftest.py.
+
+Shared by ``tests/views`` and ``tests/browser`` (their conftests import it).
+
+- ``create_app`` is ``invenio_app.factory.create_app`` (UI with the API mounted on /api).
+- Until the package's ``setup.cfg`` declares them, the UI blueprint and the
+  administration view are injected with pytest-invenio's ``entry_points``
+  fixture, exactly as the entry points will register them.
+- No frontend is built here: the webpack manifest is replaced by one whose every
+  entry renders nothing (invenio-app-rdm's own tests mock it the same way, with
+  paths instead of nothing). Pages are therefore served without InvenioRDM's
+  JavaScript and CSS bundles.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from typing import Any
+
+from cachelib import SimpleCache
+from flask_webpackext.manifest import JinjaManifest, JinjaManifestEntry, JinjaManifestLoader
+from invenio_communities.cache.redis import IdentityRedisCache
+
+from invenio_doi_ext.views import add_landing_page_block
+
+#: The entry points this package declares (or must declare) for its UI.
+UI_ENTRY_POINTS = {
+    "invenio_base.blueprints": "invenio_doi_ext = invenio_doi_ext.views:create_ui_blueprint",
+    "invenio_administration.views": (
+        "invenio_doi_ext_dois = invenio_doi_ext.administration.dois:DOIAdministrationView"
+    ),
+}
+
+
+class EmptyManifest(JinjaManifest):
+    """Every bundle exists and renders no tag: the page is served without JS and CSS."""
+
+    def __getitem__(self, key: str) -> JinjaManifestEntry:
+        return JinjaManifestEntry(key, [])
+
+    def __getattr__(self, name: str) -> JinjaManifestEntry:
+        return JinjaManifestEntry(name, [])
+
+
+class EmptyManifestLoader(JinjaManifestLoader):
+    """Loads :class:`EmptyManifest` instead of reading ``dist/manifest.json``."""
+
+    def load(self, filepath: str) -> EmptyManifest:
+        return EmptyManifest()
+
+
+class MemoryIdentityCache(IdentityRedisCache):
+    """Process-local identity cache of invenio-communities.
+
+    tests/conftest.py names its own as ``conftest:MemoryIdentityCache``, which
+    resolves to whichever ``conftest`` module was imported last: with a conftest
+    in this folder that is not the root one, so the UI app names this one.
+    """
+
+    def __init__(self, app: Any = None) -> None:
+        self._app = app
+        self.cache = SimpleCache()
+
+
+def tolerate_sorts(client: Any) -> None:
+    """Drop sorts openmock cannot read (it takes only ``[{"field": {"order": ...}}]``).
+
+    The owner's landing page searches the record's requests sorted by a plain
+    field name; the order of those (none, here) does not matter to these tests.
+    """
+    original = client.search
+
+    def search(*args: Any, body: Any = None, **kwargs: Any) -> Any:
+        sort = (body or {}).get("sort")
+        if sort and not all(isinstance(s, dict) and all(isinstance(v, dict) for v in s.values())
+                            for s in sort):
+            body = {k: v for k, v in body.items() if k != "sort"}
+        return original(*args, body=body, **kwargs)
+
+    client.search = search
+
+
+def missing_entry_points() -> dict[str, list[str]]:
+    """Our UI entry points that the installed distribution does not declare yet."""
+    missing: dict[str, list[str]] = {}
+    for group, line in UI_ENTRY_POINTS.items():
+        name, value = (part.strip() for part in line.split("=", 1))
+        installed = importlib.metadata.entry_points(group=group)
+        if not any(ep.value == value for ep in installed):
+            missing.setdefault(group, []).append(line)
+    return missing
+
+
+def ui_config() -> dict[str, Any]:
+    """Configuration of the UI app in tests."""
+    config: dict[str, Any] = {
+        "WEBPACKEXT_MANIFEST_LOADER": EmptyManifestLoader,
+        "COMMUNITIES_IDENTITIES_CACHE_HANDLER": f"{__name__}:MemoryIdentityCache",
+        "WTF_CSRF_ENABLED": True,
+        "SESSION_COOKIE_SECURE": False,
+        "SECURITY_EMAIL_SENDER": "noreply@example.org",
+    }
+    add_landing_page_block(config)
+    return config
+
+
+def create_user(datastore: Any, email: str, password: str, *, admin: bool = False) -> Any:
+    """An active, confirmed local user.
+
+    Administrators get ``administration-access`` (the admin pages) and
+    ``administration-moderation`` (InvenioRDM's right to view deleted records).
+    """
+    from datetime import datetime, timezone
+
+    from flask_security.utils import hash_password
+    from invenio_access.models import ActionUsers
+    from invenio_access.permissions import ActionNeed
+    from invenio_db import db
+
+    user = datastore.create_user(
+        email=email,
+        password=hash_password(password),
+        active=True,
+        confirmed_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        username=email.split("@")[0].replace(".", "-"),
+    )
+    db.session.flush()
+    if admin:
+        for action in ("administration-access", "administration-moderation"):
+            db.session.add(ActionUsers.allow(ActionNeed(action), user=user))
+    db.session.commit()
+    return user
+
+
+def identity_of(user: Any) -> Any:
+    """The identity a logged-in user has, for calling the records service as them."""
+    from invenio_access.permissions import authenticated_user
+    from invenio_access.utils import get_identity
+
+    identity = get_identity(user)
+    identity.provides.add(authenticated_user)
+    return identity
+
+
+#: DataCite refuses to register a DOI whose rights text is over 2000 characters.
+STRAY_RIGHTS = [{"rights": "Use only with the written permission of the data owner. " * 40}]
+
+
+def publish_over_stray_doi(service: Any, identity: Any, data: dict, control: Any, prefix: str) -> Any:
+    """Publish a record whose DOI DataCite already holds with metadata it will not register.
+
+    This is the drift a migration or a manual edit in DataCite Fabrica leaves: a
+    draft DOI whose rights text is too long. Our payload has no rights, DataCite
+    keeps the stored ones on update, so registering answers 422 with DataCite's
+    own message, and no change to the record can fix it: an operator removes the
+    stray metadata at DataCite, then retries. (Metadata the depositor can fix is
+    refused before publishing by this package's validation, so it never reaches
+    DataCite.)
+    """
+    draft = service.create(identity, data)
+    control.seed(f"{prefix}/{draft.id}", state="draft", attributes={"rightsList": STRAY_RIGHTS})
+    return service.publish(identity, draft.id)

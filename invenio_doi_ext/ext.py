@@ -31,7 +31,7 @@ class InvenioDOIExt:
         if app.config["DOI_EXT_ENABLED"]:
             replace_providers(app.config)
             add_service_component(app.config)
-            add_sweep_schedule(app.config)
+            add_sweep_schedule(app)
             from .lifecycle.enqueue import install_session_hooks
 
             install_session_hooks()
@@ -96,14 +96,22 @@ def add_service_component(config: Any) -> None:
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
 
 
-def add_sweep_schedule(config: Any) -> None:
-    """Register the sweep with Celery beat at ``DOI_EXT_SWEEP_INTERVAL``."""
+def add_sweep_schedule(app: Flask) -> None:
+    """Register the sweep with Celery beat at ``DOI_EXT_SWEEP_INTERVAL``.
+
+    Written to the configuration and, if invenio-celery already copied the
+    configuration into its Celery app (extension order is not fixed), there too.
+    """
+    config = app.config
     interval = config.get("DOI_EXT_SWEEP_INTERVAL", ext_config.DOI_EXT_SWEEP_INTERVAL)
     if not isinstance(interval, timedelta):
         interval = timedelta(seconds=float(interval))
+    entry: dict[str, Any] = {"task": "invenio_doi_ext.lifecycle.tasks.sweep", "schedule": interval}
+    if config.get("DOI_EXT_TASK_QUEUE"):
+        entry["options"] = {"queue": config["DOI_EXT_TASK_QUEUE"]}
     schedule = dict(config.get("CELERY_BEAT_SCHEDULE") or {})
-    schedule.setdefault(
-        SWEEP_SCHEDULE_NAME,
-        {"task": "invenio_doi_ext.lifecycle.tasks.sweep", "schedule": interval},
-    )
+    schedule.setdefault(SWEEP_SCHEDULE_NAME, entry)
     config["CELERY_BEAT_SCHEDULE"] = schedule
+    celery_ext = app.extensions.get("invenio-celery")
+    if celery_ext is not None and celery_ext.celery is not None:
+        celery_ext.celery.conf.beat_schedule.setdefault(SWEEP_SCHEDULE_NAME, schedule[SWEEP_SCHEDULE_NAME])

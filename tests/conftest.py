@@ -98,21 +98,12 @@ def app_config(app_config: dict, datacite_sandbox_server: Any, extra_app_config:
 
 @pytest.fixture(scope="module")
 def search(appctx: Any) -> Iterator[Any]:
-    """The search stand-in: openmock's fake client, loud on anything it cannot do."""
+    """The search stand-in (openmock), installed as the instance's search client."""
     from invenio_search import current_search
-    from openmock import FakeOpenSearch
 
-    client = FakeOpenSearch()
+    from invenio_doi_ext.embedded import install_search_standin
 
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(f"search stand-in: unsupported call {args!r}")
-
-    client.transport.perform_request = refuse
-    current_search._client = client
-    current_search._current_suffix = ""
-    for _ in current_search.create(ignore_existing=True):
-        pass
-    yield client
+    yield install_search_standin()
     current_search._client = None
 
 

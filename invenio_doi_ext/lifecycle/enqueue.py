@@ -41,11 +41,17 @@ def send(row_id: int, countdown: float = 0.0) -> bool:
     from .tasks import converge_doi
 
     try:
-        converge_doi.apply_async(args=(row_id,), countdown=max(countdown, 0.0) or None)
+        converge_doi.apply_async(args=(row_id,), countdown=max(countdown, 0.0) or None, **task_options())
         return True
     except Exception:  # noqa: BLE001 - any broker error: the sweep recovers the row
         log.warning("Could not enqueue DOI row %s; the sweep will pick it up.", row_id, exc_info=True)
         return False
+
+
+def task_options() -> dict:
+    """Route the lifecycle's tasks to ``DOI_EXT_TASK_QUEUE`` when one is configured."""
+    queue = current_app.config.get("DOI_EXT_TASK_QUEUE") if has_app_context() else None
+    return {"queue": queue} if queue else {}
 
 
 class ConvergeOp(Operation):

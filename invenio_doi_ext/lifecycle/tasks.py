@@ -13,6 +13,7 @@ from flask import current_app
 from invenio_db import db
 
 from .converge import Step, converge, due_rows_query
+from .enqueue import task_options
 from .models import ManagedDOI, utcnow
 
 
@@ -23,7 +24,7 @@ def converge_doi(row_id: int) -> str:
     if step == Step.SENT and row is not None and not row.in_sync and not row.failed:
         delay = max((row.next_attempt_at - utcnow()).total_seconds(), 0.0)
         if delay <= _sweep_seconds() * 10:
-            converge_doi.apply_async(args=(row_id,), countdown=delay or None)
+            converge_doi.apply_async(args=(row_id,), countdown=delay or None, **task_options())
     return step.value
 
 
@@ -45,7 +46,7 @@ def sweep(batch: int | None = None) -> int:
         )
     db.session.commit()
     for row_id in ids:
-        converge_doi.apply_async(args=(row_id,))
+        converge_doi.apply_async(args=(row_id,), **task_options())
     return len(ids)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_resources import JSONSerializer, ResourceConfig, ResponseHandler
+from flask_resources.parsers import MultiDictSchema
 
 from .errors import ERROR_HANDLERS
 
@@ -11,11 +12,8 @@ from .errors import ERROR_HANDLERS
 MAX_PAGE_SIZE = 1000
 
 
-class PageArgsSchema(ma.Schema):
-    """``?page=&size=`` of the list routes."""
-
-    class Meta:
-        unknown = ma.EXCLUDE
+class PageArgsSchema(MultiDictSchema):
+    """``?page=&size=`` of the list routes (unknown arguments are ignored)."""
 
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
     size = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))

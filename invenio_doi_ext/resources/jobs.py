@@ -66,10 +66,11 @@ def create(row: ManagedDOI, actor: str, operation: str) -> DOISyncJob:
 
 def dispatch(job_id: int) -> None:
     """Hand a committed job to Celery; a broker failure ends the job as failed."""
+    from ..lifecycle.enqueue import task_options
     from ..lifecycle.tasks import run_sync_job
 
     try:
-        run_sync_job.apply_async(args=(job_id,))
+        run_sync_job.apply_async(args=(job_id,), **task_options())
     except Exception as exc:  # noqa: BLE001 - any broker error
         log.warning("Could not enqueue DOI sync job %s", job_id, exc_info=True)
         db.session.rollback()

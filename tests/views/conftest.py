@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from ui_harness import create_user, missing_entry_points, tolerate_sorts, ui_config
+from ui_harness import (
+    REFUSED_DOMAINS,
+    DomainSandbox,
+    create_user,
+    missing_entry_points,
+    tolerate_sorts,
+    ui_config,
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +81,23 @@ def fresh_csrf_token(app: Any) -> None:
     from flask import g
 
     g.pop("csrf_token", None)
+
+
+@pytest.fixture(scope="module")
+def datacite_sandbox_server() -> Iterator[DomainSandbox]:
+    """This module's own sandbox, whose domain settings the tests change."""
+    server = DomainSandbox()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def refused_domain(sandbox: DomainSandbox, app: Any) -> Iterator[DomainSandbox]:
+    """DataCite's domain settings refuse the site's landing pages; restored afterwards."""
+    from invenio_doi_ext.lifecycle.client import reset_gateway
+
+    sandbox.set_allowed_domains(REFUSED_DOMAINS)
+    reset_gateway()
+    yield sandbox
+    sandbox.set_allowed_domains(())
+    reset_gateway()

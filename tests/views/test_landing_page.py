@@ -6,11 +6,9 @@ import re
 from typing import Any
 
 from invenio_accounts.testutils import login_user_via_session
-from ui_harness import identity_of, publish_over_stray_doi
+from ui_harness import identity_of
 
 from invenio_doi_ext.lifecycle.desired import get_row
-
-SANDBOX_PREFIX = "10.1234"
 
 
 def publish_as(service: Any, user: Any, data: dict) -> Any:
@@ -34,14 +32,11 @@ def landing(client: Any, recid: str) -> str:
 
 
 def test_failed_registration_shows_datacite_message_and_what_to_do(
-    client, users, service, sandbox, record_data
+    client, users, service, refused_domain, record_data
 ):
     """A 422 from DataCite: its message verbatim, and who must fix what, for the owner."""
-    record = publish_over_stray_doi(
-        service, identity_of(users["owner"]), record_data(), sandbox.control, SANDBOX_PREFIX
-    )
+    record = publish_as(service, users["owner"], record_data())
     doi = record.data["pids"]["doi"]["identifier"]
-    assert doi == f"{SANDBOX_PREFIX}/{record.id}"
     row = get_row(doi)
     assert row.failed and row.last_status == 422
 
@@ -49,8 +44,11 @@ def test_failed_registration_shows_datacite_message_and_what_to_do(
     html = block(landing(client, record.id))
     assert f'data-doi="{doi}" data-state="failed"' in html
     assert "DataCite answered HTTP 422:" in html
-    assert "rightsList: Rights should not exceed 2000 characters." in html
-    assert "DataCite holds a value for rightsList that this repository does not send" in html
+    assert (
+        f"url: URL https://repo.example.org/doi/{doi} is not allowed by repository sandbox "
+        "domain settings." in html
+    )
+    assert "an administrator must check the repository&#39;s domain settings at DataCite" in html
     # the owner is no administrator: no link to the administration page
     assert "/administration/dois" not in html
 

@@ -142,21 +142,50 @@ def identity_of(user: Any) -> Any:
     return identity
 
 
-#: DataCite refuses to register a DOI whose rights text is over 2000 characters.
-STRAY_RIGHTS = [{"rights": "Use only with the written permission of the data owner. " * 40}]
+
+REFUSED_DOMAINS = ("elsewhere.example.org",)
+"""Repository domain settings at DataCite that do not include the site (repo.example.org)."""
 
 
-def publish_over_stray_doi(service: Any, identity: Any, data: dict, control: Any, prefix: str) -> Any:
-    """Publish a record whose DOI DataCite already holds with metadata it will not register.
+class DomainSandbox:
+    """The sandbox, whose DataCite account's domain settings an operator can change.
 
-    This is the drift a migration or a manual edit in DataCite Fabrica leaves: a
-    draft DOI whose rights text is too long. Our payload has no rights, DataCite
-    keeps the stored ones on update, so registering answers 422 with DataCite's
-    own message, and no change to the record can fix it: an operator removes the
-    stray metadata at DataCite, then retries. (Metadata the depositor can fix is
-    refused before publishing by this package's validation, so it never reaches
-    DataCite.)
+    DataCite refuses to register a DOI whose URL is not on the repository's
+    domain list (422, ``url: URL ... is not allowed by repository ... domain
+    settings.``): a real misconfiguration that no change to the record fixes,
+    only an operator (in DataCite Fabrica), followed by a retry. The sandbox
+    takes its domains at start, so a change restarts it on the same port; its
+    DOIs are not kept across a restart.
     """
-    draft = service.create(identity, data)
-    control.seed(f"{prefix}/{draft.id}", state="draft", attributes={"rightsList": STRAY_RIGHTS})
-    return service.publish(identity, draft.id)
+
+    def __init__(self, prefix: str = "10.1234") -> None:
+        self.prefix = prefix
+        self.server = self._start(0, ())
+
+    def _start(self, port: int, domains: tuple[str, ...]) -> Any:
+        from invenio_doi_ext.sandbox.server import SandboxServer
+
+        return SandboxServer(
+            prefixes=(self.prefix,), username="sandbox", password="sandbox",
+            allowed_domains=domains, port=port,
+        ).start()
+
+    @property
+    def url(self) -> str:
+        """The sandbox's root URL (the same across restarts)."""
+        return self.server.url
+
+    @property
+    def control(self) -> Any:
+        """The control client of the running sandbox."""
+        return self.server.control
+
+    def set_allowed_domains(self, domains: tuple[str, ...]) -> None:
+        """What an operator does in Fabrica: change the repository's domain settings."""
+        port = self.server.port
+        self.server.stop()
+        self.server = self._start(port, tuple(domains))
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.server.stop()

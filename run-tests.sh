@@ -15,26 +15,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-VENV=${DOI_EXT_VENV:-.venv}
-PYTHON=${PYTHON:-python3}
-STAMP="$VENV/.doi-ext-installed"
-
 log() { printf '\n==> %s\n' "$*"; }
 
-if [ ! -x "$VENV/bin/python" ]; then
-    log "creating virtual environment $VENV"
-    "$PYTHON" -m venv "$VENV"
-fi
-# shellcheck disable=SC1091
-. "$VENV/bin/activate"
-
-want=$(cat setup.cfg pyproject.toml requirements/constraints.txt | sha256sum | cut -d' ' -f1)
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
-    log "installing invenio-doi-ext[tests] (pinned by requirements/constraints.txt)"
-    python -m pip install --quiet --upgrade "pip>=23" setuptools wheel
-    python -m pip install --quiet -c requirements/constraints.txt -e ".[tests]"
-    echo "$want" > "$STAMP"
-fi
+DOI_EXT_EXTRAS=tests
+# shellcheck source=scripts/ensure-venv.sh
+. scripts/ensure-venv.sh
 
 # Headless Chromium for the browser tests: installed when possible, else those
 # tests skip with a reason.

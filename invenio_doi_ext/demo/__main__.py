@@ -1,0 +1,116 @@
+"""``python -m invenio_doi_ext.demo [--output DIR] [--timeout SECONDS]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import time
+import traceback
+from pathlib import Path
+
+
+def echo(line: str = "") -> None:
+    """Print at once (the demo is watched live)."""
+    print(line, flush=True)
+
+
+class _QuietStatistics(logging.Filter):
+    """The search stand-in has no statistics indices; their warnings are noise here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "IndexMissingException[[stats-" not in record.getMessage()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the demo; 0 when every DOI converged as it must, 1 otherwise."""
+    parser = argparse.ArgumentParser(prog="python -m invenio_doi_ext.demo", description=__doc__)
+    parser.add_argument("--output", default="demo-output", help="folder for the report, journal and logs")
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds to wait for each step to converge"
+    )
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    output = Path(args.output).resolve()
+    shutil.rmtree(output, ignore_errors=True)
+    output.mkdir(parents=True)
+
+    from ..sandbox import SandboxServer
+    from .bootstrap import DemoDatabaseInUse, create_instance, populate, prepare_database
+    from .instance import Services, instance_config, worker_environment
+    from .processes import Processes, start_beat, start_worker
+    from .report import write_html, write_journal
+    from .story import Story
+
+    services = Services.from_environment(output)
+    echo("invenio-doi-ext demo")
+    for line in services.describe():
+        echo(f"  {line}")
+
+    sandbox = SandboxServer(
+        prefixes=("10.5555",),
+        username="DEMO.REPOSITORY",
+        password="demo-password",
+        allowed_domains=("demo.example.org",),
+    )
+    sandbox.start()
+    echo(f"  DataCite sandbox listening on {sandbox.url}")
+    processes = Processes()
+    story = None
+    problems: list[str] = []
+    try:
+        try:
+            prepare_database(services.database_url)
+        except DemoDatabaseInUse as error:
+            echo(f"\nDEMO_DATABASE_URL: {error}")
+            return 2
+        config = instance_config(services, sandbox.url, output)
+        instance_path = output / "instance"
+        instance_path.mkdir()
+        app = create_instance(config, instance_path)
+        app.logger.addFilter(_QuietStatistics())
+        env = worker_environment(config, instance_path)
+        start_worker(processes, env, output)
+        start_beat(processes, env, output)
+        echo("  Celery worker and beat started (logs: worker.log, beat.log)")
+
+        with app.app_context():
+            from invenio_rdm_records.proxies import current_rdm_records_service
+
+            from ..embedded import install_search_standin
+
+            install_search_standin()
+            identity = populate(output / "files")
+            story = Story(current_rdm_records_service, identity, sandbox, echo, timeout=args.timeout)
+            try:
+                story.run()
+            except Exception:  # noqa: BLE001 - the verdict must still be written
+                problems.append("the story stopped with an error:\n" + traceback.format_exc())
+            problems += story.problems()
+            dead = processes.dead()
+            if dead:
+                problems.append(f"processes exited early: {', '.join(dead)} (see their logs)")
+    finally:
+        processes.stop()
+        journal = sandbox.control.journal()
+        sandbox.stop()
+
+    passed = not problems
+    elapsed = time.monotonic() - started
+    verdict = (
+        f"PASS: every DOI is at DataCite as it must be ({len(story.tracked)} DOIs, {len(journal)} requests "
+        f"to DataCite, {elapsed:.0f} s)"
+        if passed and story
+        else "FAIL:\n  " + "\n  ".join(problems)
+    )
+    write_html(output / "report.html", story.snapshots if story else [], verdict, passed, services.describe())
+    write_journal(output / "datacite-journal.jsonl", journal)
+    echo(f"\n{verdict}")
+    echo(f"Report: {output / 'report.html'}  Journal: {output / 'datacite-journal.jsonl'}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

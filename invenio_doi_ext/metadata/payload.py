@@ -23,13 +23,34 @@ _serializer = DataCite45JSONSerializer()
 _STRIPPED = ("doi", "url", "event", "state", "prefix", "suffix")
 
 
+#: DataCite attributes a payload may leave out. A PUT is a partial update: an
+#: attribute not sent keeps its old value at DataCite, so a payload always names
+#: them all, empty when the record has none. Otherwise a subject removed in an
+#: edit, or the funders of a record that became restricted, stay at DataCite.
+CLEARED_LISTS = (
+    "subjects", "contributors", "dates", "alternateIdentifiers", "relatedIdentifiers", "relatedItems",
+    "sizes", "formats", "rightsList", "descriptions", "geoLocations", "fundingReferences",
+)  # fmt: skip
+CLEARED_SCALARS = ("language", "version")
+
+
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key not in _STRIPPED and value not in (None, [], {})}
 
 
+def with_cleared(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` plus an explicit empty value for every optional attribute it does not set."""
+    complete = dict(data)
+    for key in CLEARED_LISTS:
+        complete.setdefault(key, [])
+    for key in CLEARED_SCALARS:
+        complete.setdefault(key, None)
+    return complete
+
+
 def record_payload(record: Any) -> dict[str, Any]:
     """Full DataCite metadata of a published version."""
-    return _clean(_serializer.dump_obj(record))
+    return with_cleared(_clean(_serializer.dump_obj(record)))
 
 
 def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) -> dict[str, Any]:
@@ -53,19 +74,17 @@ def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) 
         {"relatedIdentifier": doi, "relationType": "HasVersion", "relatedIdentifierType": "DOI"}
         for doi in version_dois
     ]
-    data.pop("relatedIdentifiers", None)
-    if related:
-        data["relatedIdentifiers"] = related
-    return data
+    data["relatedIdentifiers"] = related
+    return with_cleared(data)
 
 
 def draft_payload(draft: Any) -> dict[str, Any]:
     """What the depositor has entered so far; DataCite accepts any metadata on a draft."""
     try:
-        return _clean(_serializer.dump_obj(draft))
+        return with_cleared(_clean(_serializer.dump_obj(draft)))
     except Exception:  # noqa: BLE001 - an unfinished draft may not serialize at all
         log.debug("Draft %s does not serialize yet; reserving without metadata.", draft.get("id"))
-        return {}
+        return with_cleared({})
 
 
 def landing_url(doi: str) -> str:

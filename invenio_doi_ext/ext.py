@@ -28,6 +28,9 @@ class InvenioDOIExt:
         keep_callable_datacite_format()
         self.init_config(app)
         app.extensions[EXTENSION_NAME] = self
+        from .views import add_landing_page_block
+
+        add_landing_page_block(app.config)
         if app.config["DOI_EXT_ENABLED"]:
             replace_providers(app.config)
             add_service_component(app.config)

@@ -94,7 +94,7 @@ def instance_config(services: Services, sandbox_url: str, output: Path) -> dict[
     }
     if services.redis_url:
         config.update(
-            CACHE_TYPE="redis",
+            CACHE_TYPE="RedisCache",
             CACHE_REDIS_URL=services.redis_url,
             DOI_EXT_RATE_LIMIT_STORAGE=services.redis_url,
         )

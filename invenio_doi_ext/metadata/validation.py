@@ -122,12 +122,13 @@ class FieldMap:
             return f"metadata.{name}"
         return f"metadata.additional_{name}s.{index - offset}.{name}"
 
-    @staticmethod
-    def _person(head: str, index: int | None, rest: list[Any]) -> str:
+    def _person(self, head: str, index: int | None, rest: list[Any]) -> str:
         base = f"metadata.{head}"
         if index is None:
             return base
         tail = rest[0] if rest else "name"
+        if tail == "name" and self._person_type(head, index) == "personal":
+            tail = "familyName"  # a person's DataCite name is built from the family name
         sub = {
             "nameIdentifiers": "person_or_org.identifiers",
             "affiliation": "affiliations",
@@ -136,6 +137,12 @@ class FieldMap:
             "givenName": "person_or_org.given_name",
         }.get(tail, "person_or_org.name")
         return f"{base}.{index}.{sub}"
+
+    def _person_type(self, head: str, index: int) -> str | None:
+        people = (self.metadata or {}).get(head) or []
+        if index < len(people) and isinstance(people[index], Mapping):
+            return (people[index].get("person_or_org") or {}).get("type")
+        return None
 
     def _rights(self, index: int | None) -> str:
         count = self._count("rights")

@@ -15,7 +15,7 @@ from invenio_rdm_records.records.api import RDMRecord
 from ..lifecycle.desired import Target
 from ..lifecycle.models import DOIState
 from ..metadata import payload as payloads
-from ..metadata import policy
+from ..metadata import policy, validation
 
 
 def managed_doi(obj: Any) -> str | None:
@@ -23,7 +23,9 @@ def managed_doi(obj: Any) -> str | None:
     pids = obj.get("pids", {}) if obj is not None else {}
     doi = pids.get("doi") or {}
     if doi.get("provider") == "datacite" and doi.get("identifier"):
-        return doi["identifier"]
+        # A DOI DataCite would refuse (entered on a draft) has nothing to converge; the
+        # draft's validation shows why on the form and publish is refused.
+        return None if validation.doi_errors(doi["identifier"]) else doi["identifier"]
     return None
 
 

@@ -557,3 +557,54 @@ def breaker_reset() -> None:
     breaker.reset()
     db.session.commit()
     click.echo("Breaker closed: calls to DataCite resume.")
+
+
+# -- adopt --------------------------------------------------------------------------
+
+
+@doi.command("adopt")
+@click.option("--dry-run", is_flag=True, help="Report what upstream left behind; change nothing.")
+@click.option("--batch-size", type=click.IntRange(1, 10000), default=100, show_default=True)
+@click.option("--report", type=click.File("w"), default=None, help="Also write every DOI's findings as CSV.")
+@with_appcontext
+def adopt_cmd(dry_run: bool, batch_size: int, report: Any) -> None:
+    """Take over the DOIs of an instance that used upstream's DataCite provider.
+
+    Every DOI of the ``datacite`` provider without a lifecycle row is read back
+    from DataCite (rate-limited) and given a row whose remote side is what
+    DataCite really holds, so that the workers repair any difference. Reports
+    what upstream left behind. Resumable: DOIs already adopted are skipped.
+    Exit 1 when some DOIs could not be read (rerun to resume).
+    """
+    from collections import Counter
+
+    from .rdm import adopt
+
+    total = adopt.count_candidates()
+    writer = csv.writer(report) if report else None
+    if writer:
+        writer.writerow(["doi", "kind", "local_status", "desired", "datacite", "findings", "error"])
+    findings: Counter[str] = Counter()
+    adopted = unreadable = 0
+    with click.progressbar(length=total, label="adopting", file=click.get_text_stream("stderr")) as bar:
+        for result in adopt.adopt(current_gateway(), dry_run=dry_run, batch_size=batch_size):
+            bar.update(1)
+            adopted += result.adopted
+            if result.error:
+                unreadable += 1
+                click.echo(f"{result.doi}  not read: {result.error}", err=True)
+            for finding in result.findings:
+                findings[finding] += 1
+                click.echo(f"{result.doi}  {finding}")
+            if writer:
+                writer.writerow(
+                    [result.doi, result.kind, result.local_status, result.desired_state,
+                     result.remote_state, "; ".join(result.findings), result.error or ""]
+                )
+    detail = ", ".join(f"{name}: {count}" for name, count in findings.most_common())
+    verb = "would adopt" if dry_run else "adopted"
+    click.echo(
+        f"{verb} {total - unreadable if dry_run else adopted} of {total} DOI(s); "
+        f"not read {unreadable}; findings: {detail or 'none'}"
+    )
+    raise SystemExit(1 if unreadable else 0)

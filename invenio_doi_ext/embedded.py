@@ -40,8 +40,46 @@ def install_search_standin() -> Any:
         raise NotImplementedError(f"search stand-in: unsupported call {args!r}")
 
     client.transport.perform_request = refuse
+    client.search = _without_unsupported_sorts(client.search)
+    client.scroll = _scroll_id_from_body(client.scroll)
+    # Scans end with clear_scroll, which openmock lacks; its scrolls hold nothing to free.
+    client.clear_scroll = lambda *args, **kwargs: {"succeeded": True, "num_freed": 0}
     current_search._client = client
     current_search._current_suffix = ""
     for _ in current_search.create(ignore_existing=True):
         pass
     return client
+
+
+def _without_unsupported_sorts(search: Any) -> Any:
+    """openmock sorts only by ``[{"field": {"order": ...}}]``; drop other sorts.
+
+    Scans sort by ``"_doc"`` and services by score or by plain field names; the
+    fake returns hits in insertion order instead, which is what a stand-in needs.
+    """
+
+    def wrapped(*args: Any, body: Any = None, **kwargs: Any) -> Any:
+        if isinstance(body, dict) and "sort" in body:
+            sorts = body["sort"] if isinstance(body["sort"], list) else [body["sort"]]
+            kept = [
+                entry
+                for entry in sorts
+                if isinstance(entry, dict)
+                and all(isinstance(spec, dict) and "order" in spec for spec in entry.values())
+            ]
+            body = {**body, "sort": kept} if kept else {k: v for k, v in body.items() if k != "sort"}
+        return search(*args, body=body, **kwargs)
+
+    return wrapped
+
+
+def _scroll_id_from_body(scroll: Any) -> Any:
+    """opensearch-py's scan sends the scroll id in the body; openmock reads the argument."""
+
+    def wrapped(*args: Any, body: Any = None, scroll_id: Any = None, **kwargs: Any) -> Any:
+        if scroll_id is None and isinstance(body, dict):
+            scroll_id = body.get("scroll_id")
+            kwargs.setdefault("scroll", body.get("scroll"))
+        return scroll(*args, scroll_id=scroll_id, **kwargs)
+
+    return wrapped

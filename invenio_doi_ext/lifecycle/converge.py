@@ -23,6 +23,7 @@ from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from ..datacite.outcome import LOCAL_RATE_LIMIT, Outcome, OutcomeKind
 from . import breaker
 from .client import current_gateway
+from .desired import coerce
 from .models import DOIEvent, DOIState, ManagedDOI, utcnow
 
 log = logging.getLogger(__name__)
@@ -119,12 +120,16 @@ def claim(row_id: int, *, force: bool = False) -> tuple[Step, Claim | None]:
     if row.lease_until is not None and row.lease_until > now:
         db.session.commit()
         return Step.SKIPPED, None
+    coerced = coerce(row.desired_state, row.remote_state)
+    if coerced != row.desired_state:
+        # DataCite holds it registered or findable (e.g. found by verify): it can only be hidden.
+        row.desired_state = coerced
+        row.refresh_sync()
     operation = plan(row.desired_state, row.remote_state, row.desired_fingerprint, row.remote_fingerprint)
     if operation is None:
         row.refresh_sync()
-        row.in_sync = True
         db.session.commit()
-        return Step.IN_SYNC, None
+        return (Step.IN_SYNC if row.in_sync else Step.SKIPPED), None
     row.lease_until = now + timedelta(seconds=_lease_seconds())
     taken = Claim(
         row_id=row.id,

@@ -43,7 +43,7 @@ def get_row(doi: str, *, lock: bool = False) -> ManagedDOI | None:
     return query.one_or_none()
 
 
-def _coerce(state: str, remote_state: str) -> str:
+def coerce(state: str, remote_state: str) -> str:
     """DataCite never takes a registered or findable DOI back to draft or deletes it."""
     if remote_state in (DOIState.REGISTERED, DOIState.FINDABLE) and state in (
         DOIState.NONE,
@@ -81,7 +81,7 @@ def set_desired(
         row.object_uuid = object_uuid
     row.kind = kind
 
-    state = _coerce(target.state, row.remote_state)
+    state = coerce(target.state, row.remote_state)
     payload = dict(target.payload) if target.payload is not None else None
     new_fingerprint = fingerprint(payload, target.url) if state != DOIState.NONE else None
     if row.id is not None and (state, new_fingerprint) == (row.desired_state, row.desired_fingerprint):

@@ -8,12 +8,12 @@ row is out of sync and a worker sends the desired state again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..datacite.gateway import DataCiteGateway
 from ..lifecycle.models import DOIState, ManagedDOI, utcnow
+from ..metadata.compare import held, plain
 from ..metadata.fingerprint import fingerprint
 
 MISSING = "missing"
@@ -41,37 +41,6 @@ class Check:
         return bool(self.problems)
 
 
-#: Attributes DataCite answers as plain strings unless asked otherwise (``?publisher=true``).
-_FLATTENED = ("publisher", "affiliation")
-
-
-def _plain(value: Any, key: str | None = None) -> Any:
-    """One spelling of equal metadata, whichever shape DataCite answers with.
-
-    Numbers become strings (DataCite answers ``publicationYear`` 2024 for the "2024"
-    sent) and publisher/affiliation objects their ``name`` (DataCite flattens them
-    by default).
-    """
-    if key in _FLATTENED:
-        if isinstance(value, Mapping):
-            return value.get("name")
-        if isinstance(value, list):
-            return [item.get("name") if isinstance(item, Mapping) else item for item in value]
-    if isinstance(value, Mapping):
-        return {name: _plain(item, name) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def restricted(attributes: Mapping[str, Any] | None, keys: Any) -> dict[str, Any]:
-    """DataCite's attributes limited to the keys we send (it adds many of its own)."""
-    attributes = attributes or {}
-    return {key: attributes[key] for key in keys if key in attributes}
-
-
 def check(row: ManagedDOI, gateway: DataCiteGateway) -> Check:
     """Read one DOI from DataCite and list how it differs from the row's remote side."""
     result = Check(row_id=row.id, doi=row.doi, version=row.version_id)
@@ -87,7 +56,7 @@ def check(row: ManagedDOI, gateway: DataCiteGateway) -> Check:
     result.state = outcome.state or DOIState.NONE
     result.url = outcome.url
     keys = list((row.desired_payload or {}).keys())
-    actual = restricted(outcome.attributes, keys)
+    actual = held(outcome.attributes, keys)
     result.metadata_fingerprint = fingerprint(actual, outcome.url)
     if result.state != row.remote_state:
         result.problems.append(WRONG_STATE)
@@ -97,8 +66,8 @@ def check(row: ManagedDOI, gateway: DataCiteGateway) -> Check:
     if (outcome.url or None) != (row.remote_url or None):
         result.problems.append(DIFFERENT_URL)
     # Same URL on both sides, so that only the metadata decides.
-    held = fingerprint(_plain(actual), row.remote_url)
-    sent = fingerprint(_plain(dict(row.desired_payload or {})), row.remote_url)
+    held = fingerprint(plain(actual), row.remote_url)
+    sent = fingerprint(plain(dict(row.desired_payload or {})), row.remote_url)
     if held != sent:
         result.problems.append(DIFFERENT_METADATA)
     return result

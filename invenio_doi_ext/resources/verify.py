@@ -66,9 +66,9 @@ def check(row: ManagedDOI, gateway: DataCiteGateway) -> Check:
     if (outcome.url or None) != (row.remote_url or None):
         result.problems.append(DIFFERENT_URL)
     # Same URL on both sides, so that only the metadata decides.
-    held = fingerprint(plain(actual), row.remote_url)
+    at_datacite = fingerprint(plain(actual), row.remote_url)
     sent = fingerprint(plain(dict(row.desired_payload or {})), row.remote_url)
-    if held != sent:
+    if at_datacite != sent:
         result.problems.append(DIFFERENT_METADATA)
     return result
 

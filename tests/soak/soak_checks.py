@@ -15,7 +15,7 @@ from typing import Any
 from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 from soak_ops import SECRET
 
-from invenio_doi_ext.lifecycle.desired import Target, _coerce
+from invenio_doi_ext.lifecycle.desired import Target, coerce
 from invenio_doi_ext.lifecycle.models import DOIKind, DOIState, ManagedDOI
 from invenio_doi_ext.rdm import targets
 
@@ -120,7 +120,7 @@ def mismatches(rows: list[ManagedDOI], held: dict[str, dict[str, Any]]) -> list[
     problems = []
     for row in rows:
         target = expected_target(row)
-        state = _coerce(target.state, row.remote_state)
+        state = coerce(target.state, row.remote_state)
         remote = held.get(row.doi)
         if state == DOIState.NONE:
             if remote is not None:

@@ -35,8 +35,10 @@ DOI_EXT_REDACTED_METADATA = {
         }
     ],
 }
-"""What DataCite holds for a restricted record: ``{publisher}``, ``{year}`` and
-``{resource_type_general}`` are filled in from the record; nothing else is sent."""
+"""What DataCite holds for a restricted record. In its strings ``{publisher}``
+(``THEME_SITENAME``), ``{year}`` (publication year) and ``{resource_type_general}``
+(from the resource-type vocabulary) are filled in; any other text, braces
+included, is sent as written. Nothing else of the record is ever sent."""
 
 DOI_EXT_RESERVE_ON_DRAFT = True
 """A draft that gets a DOI reserves it at DataCite as a draft DOI."""

@@ -1,0 +1,110 @@
+"""Benchmark 1: request-path cost of publish, tombstone and restore, ours vs upstream.
+
+One child process per (provider, latency): its own database, app and sandbox.
+Celery is not eager and nobody consumes the queue, so what is timed is what a
+web request waits for. Between the timed phases DataCite is brought up to date
+with latency 0 (ours: the convergence step in-process; upstream: its
+``register_or_update_pid`` task run in-process), so that tombstone and restore
+act on registered DOIs as in production.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench_instance import bench_database, config, create_app, delete_queues, point_upstream_at, start_sandbox
+
+
+def record(label: str) -> dict[str, Any]:
+    """A public dataset the service accepts and DataCite can register."""
+    return {
+        "pids": {},
+        "access": {"record": "public", "files": "public"},
+        "files": {"enabled": False},
+        "metadata": {
+            "publication_date": "2024-06-01",
+            "resource_type": {"id": "dataset"},
+            "creators": [
+                {"person_or_org": {"family_name": "Brown", "given_name": "Troy", "type": "personal"}}
+            ],
+            "title": f"Benchmark record {label}",
+            "publisher": "Example Repository",
+        },
+    }
+
+
+def settle(ours: bool, ids: list[str], service: Any) -> None:
+    """Bring DataCite up to date, as workers would have done between the requests."""
+    from invenio_access.permissions import system_identity
+    from invenio_db import db
+
+    if ours:
+        from invenio_doi_ext.lifecycle.converge import converge
+        from invenio_doi_ext.lifecycle.models import ManagedDOI
+
+        for (row_id,) in db.session.query(ManagedDOI.id).filter(ManagedDOI.in_sync.is_(False)).all():
+            converge(row_id, force=True)
+        return
+    from invenio_rdm_records.services.pids.tasks import register_or_update_pid
+
+    for recid in ids:
+        register_or_update_pid(recid, "doi")
+        register_or_update_pid(recid, "doi", parent=True)
+    service.read(system_identity, ids[0])
+
+
+def timed(call: Any) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000.0
+
+
+def run(provider: str, latency: float, count: int) -> dict[str, Any]:
+    """Timings (ms) of ``count`` publishes, tombstones and restores."""
+    from invenio_access.permissions import system_identity
+    from invenio_rdm_records.proxies import current_rdm_records_service as service
+
+    ours = provider == "ours"
+    queue = f"doi-ext-bench-req-{uuid.uuid4().hex[:8]}"
+    sandbox = start_sandbox(0)
+    times: dict[str, list[float]] = {"publish": [], "delete_record": [], "restore": []}
+    try:
+        with bench_database(f"req_{provider}_{int(latency)}") as url, tempfile.TemporaryDirectory() as tmp:
+            if not ours:
+                point_upstream_at(sandbox.url)
+            create_app(config(url, sandbox.url, queue, ours=ours), Path(tmp))
+            warm = service.create(system_identity, record("warm-up"))
+            service.publish(system_identity, warm.id)
+            ids = []
+            sandbox.control.set_latency(latency)
+            for number in range(count):
+                draft = service.create(system_identity, record(str(number)))
+                publish = lambda d=draft: ids.append(service.publish(system_identity, d.id).id)  # noqa: E731
+                times["publish"].append(timed(publish))
+            sandbox.control.set_latency(0)
+            settle(ours, ids, service)
+            sandbox.control.set_latency(latency)
+            for recid in ids:
+                tombstone = lambda r=recid: service.delete_record(system_identity, r, {})  # noqa: E731
+                times["delete_record"].append(timed(tombstone))
+            sandbox.control.set_latency(0)
+            if ours:
+                settle(ours, [], service)
+            sandbox.control.set_latency(latency)
+            for recid in ids:
+                times["restore"].append(timed(lambda r=recid: service.restore_record(system_identity, r)))
+            calls = len(sandbox.control.journal())
+    finally:
+        delete_queues(queue, f"{queue}-other")
+        sandbox.stop()
+    return {"provider": provider, "latency": latency, "times": times, "datacite_requests": calls}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(sys.argv[1], float(sys.argv[2]), int(sys.argv[3]))))

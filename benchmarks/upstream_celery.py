@@ -1,0 +1,36 @@
+"""Celery app of the benchmarks' worker processes: ``celery -A upstream_celery worker``.
+
+The InvenioRDM Celery app, with upstream's DataCite client pointed at the sandbox
+(``BENCH_SANDBOX_URL``; see ``bench_instance.point_upstream_at``) and the search
+stand-in installed (no OpenSearch on the benchmark machine), holding the
+vocabularies of the database: upstream's DataCite serializer reads resource
+types from the index. This package's own tasks use neither.
+"""
+
+from __future__ import annotations
+
+import os
+
+from bench_instance import point_upstream_at
+from invenio_app.celery import celery
+
+from invenio_doi_ext.embedded import install_search_standin
+
+point_upstream_at(os.environ["BENCH_SANDBOX_URL"])
+
+
+def index_vocabularies() -> None:
+    """Put the vocabulary rows of the database into this process's search stand-in."""
+    from invenio_vocabularies.proxies import current_service
+    from invenio_vocabularies.records.api import Vocabulary
+
+    for model in Vocabulary.model_cls.query.all():
+        current_service.indexer.index(Vocabulary(model.data, model=model))
+    Vocabulary.index.refresh()
+
+
+with celery.flask_app.app_context():
+    install_search_standin()
+    index_vocabularies()
+
+__all__ = ["celery"]

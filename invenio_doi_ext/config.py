@@ -85,3 +85,12 @@ DOI_EXT_JOB_TTL = timedelta(days=1)
 
 DOI_EXT_PERMISSION_POLICY = "invenio_doi_ext.resources.permissions:DOIPermissionPolicy"
 """Who may read a DOI's status and who may list, reserve and sync (class or import path)."""
+
+DOI_EXT_CURATION_REQUIRED = False
+"""Curated DOI requests: a published record's DOI stays a DataCite draft until a curator
+accepts its "DOI request". ``True``/``False``, or a callable (or import string) taking
+the record and returning a bool, for per-community decisions."""
+
+DOI_EXT_CURATOR_ROLE = "admin"
+"""Name of the role whose members accept, decline or send back DOI requests (superusers
+always can); InvenioRDM's setup creates ``admin`` with superuser access."""

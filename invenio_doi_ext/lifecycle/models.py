@@ -87,6 +87,10 @@ class ManagedDOI(db.Model):
     queued_at = db.Column(db.DateTime, nullable=True)
     """When the row was last handed to the broker, so the sweep does not flood it."""
 
+    hold = db.Column(db.String(16), nullable=True)
+    """Why a DOI DataCite must not hold is kept: ``pending`` (a draft's DOI, not to be
+    reserved yet) or ``set_aside`` (a filter excluded its draft; the record gets it back)."""
+
     created = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     version_id = db.Column(db.Integer, nullable=False)
@@ -189,3 +193,13 @@ class DOISyncJob(db.Model):
     expires_at = db.Column(db.DateTime, nullable=False)
 
     doi = db.relationship(ManagedDOI)
+
+
+class DOIHold:
+    """Values of ``ManagedDOI.hold``: DSpace's PENDING and MINTED, kept on the row."""
+
+    PENDING = "pending"
+    """Minted for a draft that is not to be reserved at DataCite (yet): DSpace's PENDING."""
+
+    SET_ASIDE = "set_aside"
+    """Withdrawn because a filter excluded its draft; remembered for that record: MINTED."""

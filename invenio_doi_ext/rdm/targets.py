@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from invenio_rdm_records.records.api import RDMRecord
 
+from ..curation import gate as curation_gate
 from ..lifecycle.desired import Target
 from ..lifecycle.models import DOIState
 from ..metadata import payload as payloads
@@ -59,12 +60,29 @@ def record_target(record: Any, doi: str) -> Target:
     is never even computed.
     """
     url = payloads.landing_url(doi)
+    if curation_gate.held(record):
+        return _held(record, url)
     if policy.is_metadata_restricted(record):
         return Target(DOIState.REGISTERED, policy.redacted_payload(record), url)
     full = payloads.record_payload(record)
     if is_tombstoned(record):
         return Target(DOIState.REGISTERED, full, url)
     return Target(DOIState.FINDABLE, full, url)
+
+
+def _held(record: Any, url: str, parent: Any = None) -> Target:
+    """Curation gate (``invenio_doi_ext.curation``): no accepted DOI request, no public DOI.
+
+    The DOI stays a DataCite draft (reserved, not resolvable), and is deleted
+    there if the record is; the concept likewise while no version is accepted.
+    """
+    if is_tombstoned(record):
+        return Target(DOIState.NONE)
+    if policy.is_metadata_restricted(record):
+        return Target(DOIState.DRAFT, policy.redacted_payload(record), url)
+    if parent is not None:
+        return Target(DOIState.DRAFT, payloads.concept_payload(parent, record), url)
+    return Target(DOIState.DRAFT, payloads.record_payload(record), url)
 
 
 def published_versions(parent: Any, current: Any = None) -> list[Any]:
@@ -87,6 +105,11 @@ def concept_target(parent: Any, doi: str, current: Any = None) -> Target:
     """The concept DOI describes the latest public version, never a restricted one."""
     url = payloads.landing_url(doi)
     versions = published_versions(parent, current)
+    held = {str(rec.id) for rec in versions if curation_gate.held(rec)}
+    if held and len(held) == len(versions):
+        alive = [rec for rec in versions if not is_tombstoned(rec)]
+        return _held(alive[-1], url, parent) if alive else Target(DOIState.NONE)
+    versions = [rec for rec in versions if str(rec.id) not in held]
     alive = [rec for rec in versions if not is_tombstoned(rec)]
     public = [rec for rec in alive if not policy.is_metadata_restricted(rec)]
     if public:

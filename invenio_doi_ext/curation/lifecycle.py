@@ -1,0 +1,32 @@
+"""Recompute what DataCite should hold after a curator's decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from invenio_access.permissions import system_identity
+
+from ..lifecycle.desired import set_desired
+from ..lifecycle.models import DOIKind
+from ..rdm import targets
+
+
+def actor_of(identity: Any) -> str:
+    """The lifecycle's actor name for an identity."""
+    if identity is None or identity is system_identity or identity.id == "system":
+        return "system"
+    return f"user:{identity.id}"
+
+
+def recompute(record: Any, identity: Any, reason: str) -> None:
+    """The version and concept DOIs of ``record`` follow the gate's new answer."""
+    actor = actor_of(identity)
+    doi = targets.managed_doi(record)
+    if doi is not None:
+        target = targets.record_target(record, doi)
+        set_desired(doi, target, kind=DOIKind.RECORD, object_uuid=record.id, actor=actor, reason=reason)
+    parent = record.parent
+    concept = targets.managed_doi(parent)
+    if concept is not None:
+        target = targets.concept_target(parent, concept, record)
+        set_desired(concept, target, kind=DOIKind.PARENT, object_uuid=parent.id, actor=actor, reason=reason)

@@ -1,0 +1,34 @@
+"""Who decides: whether a record's DOI needs a curator, and who the curators are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_principal import RoleNeed
+from werkzeug.utils import import_string
+
+
+def curation_required(record: Any) -> bool:
+    """``DOI_EXT_CURATION_REQUIRED``: a bool, or a callable/import string ``(record) -> bool``."""
+    setting = current_app.config.get("DOI_EXT_CURATION_REQUIRED", False)
+    if isinstance(setting, str):
+        setting = import_string(setting)
+    if callable(setting):
+        return bool(setting(record))
+    return bool(setting)
+
+
+def curation_enabled() -> bool:
+    """Whether curation may apply to any record (a callable may say yes to some)."""
+    return current_app.config.get("DOI_EXT_CURATION_REQUIRED", False) not in (False, None)
+
+
+def curator_role() -> str:
+    """Name (and id) of the curators' role."""
+    return str(current_app.config.get("DOI_EXT_CURATOR_ROLE") or "admin")
+
+
+def is_curator(identity: Any) -> bool:
+    """Whether an identity holds the curators' role (superusers are handled by permissions)."""
+    return RoleNeed(curator_role()) in getattr(identity, "provides", set())

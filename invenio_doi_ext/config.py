@@ -94,3 +94,14 @@ the record and returning a bool, for per-community decisions."""
 DOI_EXT_CURATOR_ROLE = "admin"
 """Name of the role whose members accept, decline or send back DOI requests (superusers
 always can); InvenioRDM's setup creates ``admin`` with superuser access."""
+
+DOI_EXT_FILTER = None
+"""Which records qualify for a DOI: a callable ``(record, context) -> bool`` or its
+import string; ``None`` means every record. Asked when a draft asks for a DOI, on
+every draft save and at publish; a published DOI is never withdrawn by it. Ready-made
+filters and combinators are in :mod:`invenio_doi_ext.rdm.filters` (see "DOI filters")."""
+
+DOI_EXT_COMMUNITY_FILTERS = {}
+"""Per-community override of :data:`DOI_EXT_FILTER`: ``{"community-slug-or-id": filter}``.
+The record's default community decides first, then its other communities in order,
+then (for a draft) the community it is submitted to."""

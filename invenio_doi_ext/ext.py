@@ -88,12 +88,25 @@ def _upstream_default(key: str) -> list:
 
 
 def add_service_component(config: Any) -> None:
-    """Append the lifecycle component so it runs after upstream's PID components."""
-    from invenio_rdm_records.services.components import DefaultRecordsComponents
+    """Append the lifecycle component so it runs after upstream's PID components.
 
-    from .rdm.components import DOILifecycleComponent
+    The DOI filter's component goes just before upstream's PIDsComponent, which
+    would otherwise mint a required DOI for a record the filter excludes.
+    """
+    from invenio_rdm_records.services.components import DefaultRecordsComponents
+    from invenio_rdm_records.services.components.pids import PIDsComponent
+
+    from .rdm.components import DOIFilterComponent, DOILifecycleComponent
 
     components = list(config.get("RDM_RECORDS_SERVICE_COMPONENTS") or DefaultRecordsComponents)
+    if DOIFilterComponent not in components:
+        upstream = [
+            index
+            for index, component in enumerate(components)
+            if isinstance(component, type) and issubclass(component, PIDsComponent)
+        ]
+        position = upstream[0] if upstream else 0
+        components.insert(position, DOIFilterComponent)
     if DOILifecycleComponent not in components:
         components.append(DOILifecycleComponent)
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components

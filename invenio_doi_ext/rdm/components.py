@@ -14,7 +14,7 @@ from typing import Any
 from invenio_drafts_resources.services.records.components import ServiceComponent
 
 from ..lifecycle.enqueue import ConvergeOp
-from . import sync
+from . import qualification, sync
 
 _OP_FLAG = "_doi_ext_converge_op"
 
@@ -36,11 +36,13 @@ class DOILifecycleComponent(ServiceComponent):
         self._converge_after_commit()
 
     def create(self, identity: Any, data: Any = None, record: Any = None, errors: Any = None) -> None:
-        """A draft created with a DOI reserves it."""
+        """A draft created with a DOI reserves it (if the DOI filter lets it have one)."""
+        qualification.on_draft_saved(record, errors)
         self._sync_all(record, "draft created")
 
     def update_draft(self, identity: Any, data: Any = None, record: Any = None, errors: Any = None) -> None:
-        """A saved draft refreshes its reservation (coalesced)."""
+        """A saved draft refreshes its reservation (coalesced); the DOI filter may set it aside."""
+        qualification.on_draft_saved(record, errors)
         self._sync_all(record, "draft saved")
 
     def publish(self, identity: Any, draft: Any = None, record: Any = None) -> None:
@@ -62,3 +64,16 @@ class DOILifecycleComponent(ServiceComponent):
     def lift_embargo(self, identity: Any, draft: Any = None, record: Any = None, uow: Any = None) -> None:
         """An embargoed record becomes public: findable with its full metadata."""
         self._sync_all(record, "embargo lifted")
+
+
+class DOIFilterComponent(ServiceComponent):
+    """Runs just before upstream's PIDsComponent: a draft the DOI filter excludes publishes without a DOI.
+
+    Upstream mints a required DOI the draft lacks; this component sets aside
+    the draft's DOI and tells upstream's component not to mint one
+    (see :func:`invenio_doi_ext.rdm.qualification.before_publish`).
+    """
+
+    def publish(self, identity: Any, draft: Any = None, record: Any = None) -> None:
+        """Evaluate the filter at publish."""
+        qualification.before_publish(self.service, draft, record)

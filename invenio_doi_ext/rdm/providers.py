@@ -19,11 +19,12 @@ from invenio_pidstore.errors import PIDDoesNotExistError
 from invenio_pidstore.models import PIDStatus
 from invenio_rdm_records.services.pids.providers import DataCiteClient, DataCitePIDProvider
 from invenio_rdm_records.services.pids.providers.base import PIDProvider
+from marshmallow import ValidationError
 
 from .. import settings
 from ..metadata import payload as payloads
 from ..metadata import policy, validation
-from . import sync
+from . import filters, qualification, sync
 
 
 class DOIExtClient(DataCiteClient):
@@ -71,9 +72,23 @@ class DOIExtPIDProvider(DataCitePIDProvider):
             sync.sync_version(record, reason, doi=doi)
 
     def create(self, record: Any, pid_value: str | None = None, status: Any = None, **kwargs: Any):
-        """Mint the DOI locally; reserve it at DataCite when the draft keeps it."""
+        """Mint the DOI locally; reserve it at DataCite when the draft keeps it.
+
+        A record that does not qualify (``DOI_EXT_FILTER``) is refused one, with
+        the reason on ``pids.doi``; ``check_filter=False`` is the administrator's
+        override. A record whose DOI was set aside by a filter gets that DOI back.
+        """
+        if kwargs.pop("check_filter", True) and getattr(record, "is_draft", False):
+            decision = qualification.decision_for(record, filters.REQUEST)
+            if not decision.qualifies:
+                raise ValidationError(decision.reason, field_name="pids.doi")
+        reason = "DOI minted"
+        if pid_value is None:
+            kept = qualification.remembered(getattr(record, "id", None))
+            if kept is not None:
+                pid_value, reason = kept.pid_value, "DOI set aside by the filter given back"
         pid = super().create(record, pid_value=pid_value, status=status, **kwargs)
-        self._sync(record, "DOI minted", doi=pid.pid_value)
+        self._sync(record, reason, doi=pid.pid_value)
         return pid
 
     def reserve(self, pid, record: Any = None, **kwargs: Any) -> bool:
@@ -113,11 +128,14 @@ class DOIExtPIDProvider(DataCitePIDProvider):
         publish (errors refuse it). "doi" is a required scheme, so it also runs
         for drafts without a DOI yet: they will get one of ours on publish, and
         the depositor sees DataCite's objections now. A DOI that will not exist
-        (restricted record under the "none" policy) is not held to them.
+        (restricted record under the "none" policy, a record the DOI filter
+        excludes) is not held to them.
         """
         success, errors = PIDProvider.validate(self, record, identifier, provider, **kwargs)
         for error in validation.doi_errors(identifier):
             self._insert_pid_type_error_msg(errors, error.message)
+        if not _qualifies(record):
+            return not errors, errors
         if not record.get("metadata", {}).get("publisher"):
             errors.append(
                 {
@@ -140,7 +158,11 @@ class DOIExtPIDProvider(DataCitePIDProvider):
         "none": a restricted record gets no DOI (upstream removes a NEW one).
         "redacted": a restricted record gets a DOI like a public one, which
         upstream would skip; asking for one here makes upstream mint it.
+        A record the DOI filter excludes gets none: the placeholder that kept
+        upstream from minting the required scheme is removed here.
         """
+        if qualification.drop_placeholder(record):
+            return
         if not policy.is_metadata_restricted(record):
             return
         if policy.policy() == policy.NONE:
@@ -206,6 +228,13 @@ def _doi_will_be_sent(provider: PIDProvider, record: Any, identifier: str | None
         return provider.get(identifier).status != PIDStatus.NEW
     except PIDDoesNotExistError:
         return False
+
+
+def _qualifies(record: Any) -> bool:
+    """Whether the DOI filter lets this record have a DOI (published records keep theirs)."""
+    if not getattr(record, "is_draft", False) or getattr(record, "is_published", False):
+        return True
+    return qualification.decision_for(record, filters.SAVE).qualifies
 
 
 def _merge(errors: list[dict], found: list[dict]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, has_request_context
 
 from ..lifecycle.desired import Target, get_row, set_desired
-from ..lifecycle.models import DOIKind, DOIState
+from ..lifecycle.models import DOIHold, DOIKind, DOIState
 from . import targets
 
 
@@ -30,9 +30,14 @@ def sync_version(record: Any, reason: str, doi: str | None = None) -> None:
         if record.is_published:
             return  # an edit of a published record reaches DataCite when published
         target = targets.draft_target(record, doi)
+        hold = DOIHold.PENDING if target.state == DOIState.NONE else None
     else:
         target = targets.record_target(record, doi)
-    set_desired(doi, target, kind=DOIKind.RECORD, object_uuid=record.id, actor=current_actor(), reason=reason)
+        hold = None
+    row = set_desired(
+        doi, target, kind=DOIKind.RECORD, object_uuid=record.id, actor=current_actor(), reason=reason
+    )
+    row.hold = hold
 
 
 def sync_concept(parent: Any, current: Any, reason: str, doi: str | None = None) -> None:
@@ -47,6 +52,9 @@ def sync_concept(parent: Any, current: Any, reason: str, doi: str | None = None)
 def withdraw(pid_value: str, reason: str) -> None:
     """A draft DOI that will not be used: DataCite must not keep it (if it has it)."""
     row = get_row(pid_value)
-    if row is None or row.remote_state == DOIState.NONE and row.desired_state == DOIState.NONE:
+    if row is None:
+        return
+    row.hold = None
+    if row.remote_state == DOIState.NONE and row.desired_state == DOIState.NONE:
         return
     set_desired(pid_value, Target(DOIState.NONE), kind=row.kind, actor=current_actor(), reason=reason)

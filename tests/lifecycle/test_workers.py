@@ -111,7 +111,9 @@ def test_two_workers_send_each_row_exactly_once(app, database, due_rows, datacit
     workers = [
         start_worker(env, queue, f"racer{n}", os.path.join(instance_path, f"worker{n}.log")) for n in (1, 2)
     ]
-    producer = Celery(broker=broker)
+    # set_as_current=False: a producer made current would become every later
+    # test's Celery app (the indexer would then publish to RabbitMQ).
+    producer = Celery(broker=broker, set_as_current=False)
     try:
         for row_id in due_rows + due_rows:  # every row twice: the event's task and the sweep's
             producer.send_task("invenio_doi_ext.lifecycle.tasks.converge_doi", args=(row_id,), queue=queue)

@@ -27,9 +27,12 @@ class SubmitAction(actions.SubmitAction):
     status_from = [CurationStatus.CREATED, CurationStatus.CHANGES_REQUESTED]
     log_event = True
 
+    #: Set when submitted from within a publish: the record as it is being published.
+    record: Any = None
+
     def execute(self, identity: Any, uow: Any) -> None:
         """Refuse with the field errors, or submit and tell the curators."""
-        record = _record(self.request)
+        record = self.record if self.record is not None else _record(self.request)
         errors = form_errors(record)
         if errors:
             raise DOIRequestValidationError(errors)

@@ -69,6 +69,8 @@ def open_request(identity: Any, record: Any, uow: Any) -> DOIRequestLink | None:
         data = {"payload": {"event": "validation", "content": content}}
         current_events_service.create(system_identity, request.id, data, LogEventType, uow=uow)
         return link
-    RequestActions.execute(identity, request, "submit", uow)
+    submit = RequestActions.get_action(request, "submit")
+    submit.record = record  # the topic resolves to what is stored, not yet this publish
+    submit.execute(identity, uow)
     uow.register(RecordCommitOp(request, indexer=current_requests_service.indexer))
     return link

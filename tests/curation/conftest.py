@@ -135,13 +135,14 @@ def deposit(service: Any, record_data: Callable, sandbox: Any) -> Callable[..., 
     return _deposit
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def notifications(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict]]:
     """Notifications as invenio-notifications dispatches them: (type, backend, recipient e-mail).
 
     The builders run for real (context resolved through the services, recipients
     generated and filtered); only the last step, handing the e-mail to a backend
-    task, is captured.
+    task, is captured (the REST app of the tests has no theme to find e-mail
+    templates; ``test_notifications`` renders them).
     """
     from invenio_notifications import tasks
 

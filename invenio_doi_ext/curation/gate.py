@@ -40,3 +40,11 @@ def held(record: Any) -> bool:
     if link is None:
         return not _registered_before(record)
     return link.status != CurationStatus.ACCEPTED
+
+
+def awaiting_approval(record_uuid_column: Any) -> Any:
+    """SQL condition: the DOI's record has a submitted DOI request (for ``doi list --awaiting-approval``)."""
+    submitted = db.session.query(DOIRequestLink.record_id).filter(
+        DOIRequestLink.status == CurationStatus.SUBMITTED
+    )
+    return record_uuid_column.in_(submitted.scalar_subquery())

@@ -110,6 +110,8 @@ class RowFilter:
     failed: bool | None = None
     out_of_sync: bool = False
     since: datetime | None = None
+    awaiting_approval: bool = False
+    """Only DOIs whose DOI request waits for a curator (curated DOI requests)."""
 
     def __post_init__(self) -> None:
         if self.state is not None and self.state.lower() not in STATE_CHOICES:
@@ -131,6 +133,10 @@ class RowFilter:
             query = query.filter(M.in_sync.is_(False))
         if self.since is not None:
             query = query.filter(M.updated >= self.since)
+        if self.awaiting_approval:
+            from ..curation.gate import awaiting_approval
+
+            query = query.filter(M.kind == "record", awaiting_approval(M.object_uuid))
         return query
 
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from flask import current_app
 
+from ..curation.status import request_status
 from ..lifecycle.models import DOIEvent, ManagedDOI
 from ..lifecycle.states import dspace_state, status_label
 
@@ -111,4 +112,5 @@ def detail(row: ManagedDOI, history_limit: int | None = HISTORY_LIMIT) -> dict[s
             "links": doi_links(row.doi),
         }
     )
+    data["request"] = request_status(row)
     return data

@@ -615,3 +615,31 @@ def adopt_cmd(dry_run: bool, batch_size: int, report: Any) -> None:
         f"not read {unreadable}; findings: {detail or 'none'}"
     )
     raise SystemExit(1 if unreadable else 0)
+
+
+# -- giving a DOI to a published record --------------------------------------------------
+
+
+@doi.command("assign")
+@click.argument("record_id", metavar="RECORD_ID")
+@with_appcontext
+def assign_cmd(record_id: str) -> None:
+    """Give a DOI to a published record that has none (excluded by a DOI filter, or older).
+
+    The DOI set aside for the record is reused if there is one; the concept gets
+    a DOI too if it has none. Workers register them at DataCite after the commit.
+    Exit 2 for an unknown or malformed record id, 1 when the record cannot get one.
+    """
+    from .rdm import assign
+
+    try:
+        result = assign.assign_doi(record_id, ACTOR)
+    except (assign.InvalidRecordIdError, assign.RecordNotFoundError) as exc:
+        raise click.BadParameter(str(exc), param_hint="RECORD_ID") from exc
+    except assign.AssignError as exc:
+        raise click.ClickException(str(exc)) from exc
+    how = "the DOI set aside for it" if result.reused else "a new DOI"
+    click.echo(f"record {result.record_id}: {how} {result.doi}")
+    if result.concept_doi:
+        click.echo(f"concept DOI {result.concept_doi}")
+    click.echo(f"registration queued; follow it with: invenio doi status {result.doi}")

@@ -5,12 +5,21 @@ They are computed, never stored: the row's desired/remote columns are the truth.
 
 from __future__ import annotations
 
-from .models import DOIState, ManagedDOI
+from .models import DOIHold, DOIState, ManagedDOI
 
 
 def dspace_state(row: ManagedDOI) -> str:
-    """The DSpace state name an operator who knows doi-organiser expects."""
+    """The DSpace state name an operator who knows doi-organiser expects.
+
+    ``PENDING``: minted for a draft that is not to be reserved (yet);
+    ``MINTED``: known locally only, never sent, or set aside by a DOI filter.
+    """
     desired, remote = row.desired_state, row.remote_state
+    hold = getattr(row, "hold", None)
+    if row.in_sync and desired == DOIState.NONE and hold == DOIHold.SET_ASIDE:
+        return "MINTED"
+    if row.in_sync and desired == DOIState.NONE and hold == DOIHold.PENDING:
+        return "PENDING"
     if row.in_sync:
         return {
             DOIState.NONE: "DELETED" if row.remote_fingerprint or row.attempts else "MINTED",

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from invenio_db import db
 from invenio_pidstore.errors import PIDDoesNotExistError
-from invenio_pidstore.models import PIDStatus
+from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from invenio_rdm_records.services.pids.providers.base import PIDProvider
 
 from ..lifecycle.desired import Target, get_row, set_desired
@@ -62,6 +62,16 @@ def _doi_attrs(draft: Any) -> dict:
 
 def _is_ours(attrs: dict, provider: Any) -> bool:
     return not attrs or attrs.get("provider") == provider.name
+
+
+def _minted_for(draft: Any) -> str | None:
+    """A DOI minted for the draft (locally NEW) that its ``pids`` no longer shows."""
+    pid = (
+        db.session.query(PersistentIdentifier)
+        .filter_by(pid_type="doi", object_uuid=draft.id, status=PIDStatus.NEW)
+        .first()
+    )
+    return pid.pid_value if pid is not None else None
 
 
 def set_aside(draft: Any, identifier: str, reason: str) -> bool:
@@ -149,6 +159,7 @@ def on_draft_saved(draft: Any, errors: list | None) -> None:
         if row is not None:
             give_back(draft, row)
         return
+    identifier = identifier or _minted_for(draft)
     if identifier:
         set_aside(draft, identifier, decision.reason)
     if errors is not None:

@@ -40,10 +40,12 @@ class DOIResourceConfig(ResourceConfig):
         "item": "/<path:doi>",
         "reserve": "/<path:doi>/reserve",
         "sync": "/<path:doi>/sync",
+        "assign": "/records/<record_id>/doi",
     }
     request_view_args = {
         "doi": ma.fields.String(),
         "token": ma.fields.String(),
+        "record_id": ma.fields.String(),
     }
     request_list_args = ListArgsSchema
     request_page_args = PageArgsSchema

@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask_resources import HTTPJSONException, create_error_handler
 from invenio_records_resources.services.errors import PermissionDeniedError
 
+from ..rdm.assign import AssignError
 from .doi_input import InvalidDOIError, quote
 from .operations import NotReservableError
 from .queries import FilterError
@@ -54,7 +55,12 @@ def _filter(exc: FilterError) -> HTTPJSONException:
     )
 
 
+def _assign(exc: AssignError) -> HTTPJSONException:
+    return HTTPJSONException(code=exc.status, description=str(exc))
+
+
 ERROR_HANDLERS = {
+    AssignError: create_error_handler(_assign),
     InvalidDOIError: create_error_handler(_invalid_doi),
     FilterError: create_error_handler(_filter),
     ma.ValidationError: create_error_handler(_validation),

@@ -18,18 +18,30 @@ from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from sqlalchemy import and_, func, not_, or_
 from sqlalchemy.orm import Query
 
-from ..lifecycle.models import DOIState, ManagedDOI, utcnow
+from ..lifecycle.models import DOIHold, DOIState, ManagedDOI, utcnow
 
 M = ManagedDOI
 _ACTIVE = (DOIState.REGISTERED, DOIState.FINDABLE)
 
+#: Rows not held as pending or set aside (``ManagedDOI.hold``).
+_NOT_HELD = or_(M.hold.is_(None), M.hold.notin_([DOIHold.PENDING, DOIHold.SET_ASIDE]))
+
 #: The SQL twin of ``lifecycle.states.dspace_state``: one condition per DSpace name.
 DSPACE_STATES = {
+    "PENDING": and_(M.in_sync, M.desired_state == DOIState.NONE, M.hold == DOIHold.PENDING),
     "MINTED": and_(
-        M.in_sync, M.desired_state == DOIState.NONE, M.remote_fingerprint.is_(None), M.attempts == 0
+        M.in_sync,
+        M.desired_state == DOIState.NONE,
+        or_(
+            M.hold == DOIHold.SET_ASIDE,
+            and_(_NOT_HELD, M.remote_fingerprint.is_(None), M.attempts == 0),
+        ),
     ),
     "DELETED": and_(
-        M.in_sync, M.desired_state == DOIState.NONE, or_(M.remote_fingerprint.isnot(None), M.attempts > 0)
+        M.in_sync,
+        M.desired_state == DOIState.NONE,
+        _NOT_HELD,
+        or_(M.remote_fingerprint.isnot(None), M.attempts > 0),
     ),
     "IS_RESERVED": and_(M.in_sync, M.desired_state == DOIState.DRAFT),
     "IS_REGISTERED": and_(M.in_sync, M.desired_state.in_(_ACTIVE)),
@@ -62,6 +74,7 @@ LIST_COLUMNS = (
     M.desired_state,
     M.remote_state,
     M.remote_fingerprint,
+    M.hold,
     M.in_sync,
     M.failed,
     M.attempts,

@@ -36,6 +36,7 @@ class DOIResource(ErrorHandlersMixin, Resource):
             route("GET", routes["item"], self.read),
             route("POST", routes["reserve"], self.reserve),
             route("POST", routes["sync"], self.sync),
+            route("POST", routes["assign"], self.assign),
         ]
 
     @request_view_args
@@ -72,6 +73,14 @@ class DOIResource(ErrorHandlersMixin, Resource):
         """``POST /dois/<doi>/sync``: 202 and the job URL."""
         job = self.service.sync(g.identity, resource_requestctx.view_args["doi"])
         return self._accepted(job)
+
+    @request_view_args
+    def assign(self) -> Any:
+        """``POST /dois/records/<record_id>/doi``: 202, the DOIs given, Location of the DOI's status."""
+        body = self.service.assign(g.identity, resource_requestctx.view_args["record_id"])
+        response = resource_requestctx.response_handler.make_response(body, 202)
+        response.headers["Location"] = body["links"]["self"]
+        return response
 
     @request_view_args
     @response_handler()

@@ -118,6 +118,21 @@ class DOIService:
         operations.make_due(row, current_actor(), "sync")
         return self._start_job(row, "sync")
 
+    def assign(self, identity: Identity, record_id: str) -> dict[str, Any]:
+        """Give a DOI to a published record that has none (administrators); committed."""
+        from ..rdm import assign
+
+        self.require(identity, "manage")
+        result = assign.assign_doi(record_id, current_actor())
+        body: dict[str, Any] = {
+            "record_id": result.record_id,
+            "doi": result.doi.lower(),
+            "concept_doi": result.concept_doi.lower() if result.concept_doi else None,
+            "reused": result.reused,
+            "links": serialize.doi_links(result.doi.lower()),
+        }
+        return body
+
     def _start_job(self, row: ManagedDOI, operation: str) -> DOISyncJob:
         job = jobs.create(row, current_actor(), operation)
         job_id = job.id

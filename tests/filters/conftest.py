@@ -156,3 +156,17 @@ def add_file(service: Any) -> Callable[[str], None]:
         files.commit_file(system_identity, draft_id, key)
 
     return _add
+
+
+@pytest.fixture
+def draft_with_doi(service: Any, sandbox: Any) -> Callable[[dict], tuple[str, str]]:
+    """A draft that asked for a DOI ("Get a DOI now"), then saved by the form: (id, DOI)."""
+
+    def _make(data: dict) -> tuple[str, str]:
+        draft_id = service.create(system_identity, data).id
+        service.pids.create(system_identity, draft_id, "doi")
+        form = service.read_draft(system_identity, draft_id).data
+        saved = service.update_draft(system_identity, draft_id, form)
+        return draft_id, saved.data["pids"]["doi"]["identifier"]
+
+    return _make

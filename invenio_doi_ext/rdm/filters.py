@@ -7,8 +7,9 @@ are classes so that an operator can combine them in ``invenio.cfg`` and the
 deposit form can say, in words, why a draft gets no DOI (``description``).
 
 A filter is asked when a draft asks for a DOI (``context.event == "request"``),
-on every draft save (``"save"``) and at publish (``"publish"``). It never takes a
-DOI away from a published record: that is enforced by the callers, not the filters.
+on every draft save (``"save"``) and at publish (``"publish"``, with the record
+being published, whose files have moved from the draft). It never takes a DOI
+away from a published record: that is enforced by the callers, not the filters.
 """
 
 from __future__ import annotations

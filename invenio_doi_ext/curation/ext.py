@@ -39,14 +39,18 @@ class DOICuration:
 
 
 def add_component(config: Any) -> None:
-    """Append the curation component to the records service's components."""
+    """Add the curation component, before the lifecycle's component (which stays last)."""
     from invenio_rdm_records.services.components import DefaultRecordsComponents
 
+    from ..rdm.components import DOILifecycleComponent
     from .components import DOICurationComponent
 
     components = list(config.get("RDM_RECORDS_SERVICE_COMPONENTS") or DefaultRecordsComponents)
     if DOICurationComponent not in components:
-        components.append(DOICurationComponent)
+        if DOILifecycleComponent in components:
+            components.insert(components.index(DOILifecycleComponent), DOICurationComponent)
+        else:
+            components.append(DOICurationComponent)
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
 
 

@@ -145,3 +145,27 @@ def test_submission_requires_what_datacite_requires(deposit, depositor, curator,
     fields = [error["field"] for error in refused.value.errors]
     assert fields == ["metadata.publication_date"]
     assert request_of(record).status == "changes_requested"
+
+
+def test_beat_copies_outcomes_a_lost_post_convergence_run_missed(
+    deposit, depositor, curator, requests_service, sandbox, notifications
+):
+    from invenio_doi_ext.curation.tasks import publish_doi_outcomes
+    from invenio_doi_ext.lifecycle.converge import converge
+
+    record = deposit(depositor)
+    doi = record.data["pids"]["doi"]["identifier"]
+    request = request_of(record)
+    sandbox.control.set_faults(queue=["503_html"])
+    requests_service.execute_action(curator.identity, request.id, "accept")
+    make_due()
+    # A worker converges the row, but the copy that follows its task never runs.
+    converge(row_of(doi).id)
+    assert sandbox.control.doi(doi)["state"] == "findable"
+    assert not any("publish succeeded" in e["content"] for e in timeline(request.id))
+
+    assert publish_doi_outcomes.apply().get() >= 1
+    assert timeline(request.id)[-1]["content"].startswith("DataCite: publish succeeded")
+    findable = [n["to"] for n in notifications if n["type"] == "doi-request.findable"]
+    assert findable == ["depositor@example.org"]
+    assert publish_doi_outcomes.apply().get() == 0

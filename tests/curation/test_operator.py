@@ -35,3 +35,12 @@ def test_awaiting_approval_lists_submitted_requests_and_status_shows_the_request
     assert serialize.detail(row_of(doi_first))["request"]["status"] == "accepted"
     concept = first.data["parent"]["pids"]["doi"]["identifier"]
     assert serialize.detail(row_of(concept))["request"] is None
+
+
+def test_the_lifecycle_component_stays_last(service):
+    from invenio_doi_ext.curation.components import DOICurationComponent
+    from invenio_doi_ext.rdm.components import DOILifecycleComponent
+
+    components = [type(c) for c in service.components]
+    assert components[-1] is DOILifecycleComponent
+    assert DOICurationComponent in components

@@ -6,11 +6,11 @@ import warnings
 
 import pytest
 from invenio_app.factory import create_api
-from invenio_rdm_records.services.components import DefaultRecordsComponents
+from invenio_rdm_records.services.components import DefaultRecordsComponents, PIDsComponent
 
 from invenio_doi_ext.cli import doi as doi_cli
 from invenio_doi_ext.ext import SWEEP_SCHEDULE_NAME
-from invenio_doi_ext.rdm.components import DOILifecycleComponent
+from invenio_doi_ext.rdm.components import DOIFilterComponent, DOILifecycleComponent
 from invenio_doi_ext.rdm.providers import DOIExtParentPIDProvider, DOIExtPIDProvider
 from invenio_doi_ext.settings import ConfigurationError, LegacyConfigWarning
 
@@ -37,7 +37,10 @@ def test_records_service_uses_our_provider_and_component(service):
     assert type(parent_manager._get_provider("doi", "datacite")) is DOIExtParentPIDProvider
     components = [type(c) for c in service.components]
     assert components[-1] is DOILifecycleComponent
-    assert components[: len(DefaultRecordsComponents)] == list(DefaultRecordsComponents)
+    # The DOI filter's component runs just before upstream's PIDsComponent (docs/filters.rst).
+    assert components[components.index(PIDsComponent) - 1] is DOIFilterComponent
+    upstream = [c for c in components if c is not DOIFilterComponent]
+    assert upstream[: len(DefaultRecordsComponents)] == list(DefaultRecordsComponents)
 
 
 def test_sweep_is_scheduled_with_beat(app):

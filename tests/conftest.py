@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -20,7 +21,9 @@ from typing import Any
 import pytest
 from flask_principal import Identity, Need, UserNeed
 from invenio_access.permissions import any_user, authenticated_user, system_identity
-from tests_support import broker_for_workers, reachable, services_allowed
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from tests_support import Person, broker_for_workers, reachable, services_allowed
 
 from invenio_doi_ext.sandbox.pytest_fixtures import (  # noqa: F401
     datacite_sandbox,
@@ -35,6 +38,20 @@ if services_allowed() and "SQLALCHEMY_DATABASE_URI" not in os.environ and reacha
     )
 
 
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_leaves_transactions_to_sqlalchemy(dbapi_connection: Any, connection_record: Any) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINTs, which pytest-invenio's
+    ``db`` fixture relies on to roll each test back; let SQLAlchemy emit BEGIN."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 def pytest_collection_modifyitems(config: Any, items: list) -> None:
@@ -205,6 +222,101 @@ def identity() -> Identity:
     identity.provides.add(authenticated_user)
     identity.provides.add(Need(method="system_role", value="authenticated_user"))
     return identity
+
+
+@pytest.fixture
+def make_user(app: Any, db: Any) -> Callable[..., Person]:
+    """A confirmed account with the given roles and actions, committed with ``db.session``.
+
+    ``UserFixture.create`` commits through the accounts datastore, whose post-commit
+    hook reindexes the user through a sorted search the search stand-in cannot
+    answer; these tests never search users.
+    """
+    from invenio_access.models import ActionUsers
+    from invenio_access.utils import get_identity
+    from invenio_accounts.proxies import current_datastore
+    from invenio_accounts.utils import hash_password
+
+    from invenio_doi_ext.lifecycle.models import utcnow
+
+    def _make(email: str, *roles: str, actions: tuple = ()) -> Person:
+        user = current_datastore.create_user(
+            email=email, password=hash_password("secret-password"), active=True, confirmed_at=utcnow()
+        )
+        for name in roles:
+            role = current_datastore.find_role(name) or current_datastore.create_role(name=name)
+            current_datastore.add_role_to_user(user, role)
+        for action in actions:
+            db.session.add(ActionUsers.allow(action, user=user))
+        db.session.commit()
+        identity = get_identity(user)
+        identity.provides.add(authenticated_user)
+        return Person(email=email, user=user, identity=identity)
+
+    return _make
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., Person]) -> Person:
+    """An administrator (``administration-access``)."""
+    from invenio_administration.permissions import administration_access_action
+
+    return make_user("admin@example.org", actions=(administration_access_action,))
+
+
+@pytest.fixture
+def owner(make_user: Callable[..., Person]) -> Person:
+    """A depositor."""
+    return make_user("owner@example.org")
+
+
+@pytest.fixture
+def login(app: Any, client: Any) -> Callable[[Any], Any]:
+    """Log the test client in as a user; returns the client, with its CSRF token set.
+
+    InvenioRDM's REST API checks a CSRF token on writes made with a session
+    cookie: the browser sends the ``csrftoken`` cookie back as ``X-CSRFToken``.
+    """
+    from invenio_accounts.testutils import login_user_via_session
+    from invenio_rest.csrf import _get_new_csrf_token
+
+    def _login(user: Any) -> Any:
+        login_user_via_session(client, email=user.email)
+        with app.test_request_context():
+            token = _get_new_csrf_token()
+        client.set_cookie(app.config["CSRF_COOKIE_NAME"], token)
+        client.environ_base["HTTP_X_CSRFTOKEN"] = token
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def run(app: Any, db: Any) -> Callable[..., Any]:
+    """Invoke ``invenio doi ARGS...`` through click; a traceback fails the test."""
+    from invenio_doi_ext.cli import doi
+
+    def _run(*args: str) -> Any:
+        result = app.test_cli_runner().invoke(doi, list(args))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    return _run
+
+
+@pytest.fixture
+def set_config(app: Any) -> Iterator[Callable[..., None]]:
+    """Change configuration for one test and put it back afterwards."""
+    saved: dict[str, Any] = {}
+
+    def _set(**values: Any) -> None:
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key))
+            app.config[key] = value
+
+    yield _set
+    app.config.update(saved)
 
 
 @pytest.fixture

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Person:
+    """A user account made by the ``make_user`` fixture, and the identity services see for it."""
+
+    email: str
+    user: Any
+    identity: Any
 
 
 def reachable(host: str, port: int, timeout: float = 0.5) -> bool:

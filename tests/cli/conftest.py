@@ -6,49 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cachelib import SimpleCache
-from click.testing import Result
 from invenio_access.permissions import system_identity
-from invenio_communities.cache.redis import IdentityRedisCache
 
-from invenio_doi_ext.cli import doi
 from invenio_doi_ext.lifecycle.enqueue import take_touched
 from invenio_doi_ext.lifecycle.models import DOIEvent, ManagedDOI, utcnow
 from invenio_doi_ext.metadata.fingerprint import fingerprint
-
-
-class MemoryIdentityCache(IdentityRedisCache):
-    """invenio-communities' identity cache kept in memory.
-
-    tests/conftest.py names its own copy by the import path ``conftest:...``, which
-    points at whichever conftest.py pytest imported last once subdirectories have
-    their own; the class object itself is set here instead.
-    """
-
-    def __init__(self, app: Any = None) -> None:
-        """A process-local cache instead of a Redis connection."""
-        self._app = app
-        self.cache = SimpleCache()
-
-
-@pytest.fixture(scope="module")
-def app_config(app_config: dict) -> dict:
-    """The harness configuration with an identity cache that resolves from any directory."""
-    app_config["COMMUNITIES_IDENTITIES_CACHE_HANDLER"] = MemoryIdentityCache
-    return app_config
-
-
-@pytest.fixture
-def run(app: Any, db: Any) -> Callable[..., Result]:
-    """Invoke ``invenio doi ARGS...`` through click; a traceback fails the test."""
-
-    def _run(*args: str) -> Result:
-        result = app.test_cli_runner().invoke(doi, list(args))
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
-
-    return _run
 
 
 def valid_payload(doi: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,17 +22,3 @@ def deferred_tasks(app: Any) -> Iterator[None]:
         celery.conf.task_always_eager = True
         with celery.connection_for_write() as connection:
             connection.default_channel.queue_purge(celery.conf.task_default_queue)
-
-
-@pytest.fixture
-def set_config(app: Any) -> Iterator[Callable[..., None]]:
-    """Change configuration for one test and put it back afterwards."""
-    saved: dict[str, Any] = {}
-
-    def _set(**values: Any) -> None:
-        for key, value in values.items():
-            saved.setdefault(key, app.config.get(key))
-            app.config[key] = value
-
-    yield _set
-    app.config.update(saved)

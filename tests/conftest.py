@@ -50,7 +50,11 @@ def _sqlite_leaves_transactions_to_sqlalchemy(dbapi_connection: Any, connection_
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    # Connections made before the hook or in AUTOCOMMIT may already be in one.
+    if not dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN")
 
 

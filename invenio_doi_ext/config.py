@@ -61,6 +61,10 @@ DOI_EXT_CIRCUIT_BREAKER = {"failures": 5, "pause": 300.0}
 """After this many consecutive 5xx/connection failures, or any 401, every worker
 of the instance pauses calls to DataCite for ``pause`` seconds."""
 
+DOI_EXT_LEASE_SECONDS = None
+"""How long a worker holds a row it is sending; ``None``: twice the HTTP timeouts
+plus a minute of rate-limit wait. A worker killed mid-call delays its DOI this long."""
+
 DOI_EXT_SWEEP_INTERVAL = timedelta(seconds=60)
 """How often Celery beat runs the sweep that re-enqueues due, out-of-sync DOIs."""
 

@@ -92,8 +92,13 @@ def backoff_delay(attempts: int, retry_after: float | None = None) -> float:
 
 
 def _lease_seconds() -> float:
+    """How long a claimed row stays with its worker: a worker killed mid-call delays it this long."""
+    configured = current_app.config.get("DOI_EXT_LEASE_SECONDS")
+    if configured:
+        return float(configured)
     connect, read = current_app.config.get("DOI_EXT_HTTP_TIMEOUT", (5.0, 30.0))
-    return 2 * (float(connect) + float(read)) + 120.0
+    # The call itself, plus up to a minute waiting for a shared rate-limit slot.
+    return 2 * (float(connect) + float(read)) + 60.0
 
 
 def _is_due(row: ManagedDOI, now: datetime) -> bool:

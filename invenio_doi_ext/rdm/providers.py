@@ -108,16 +108,19 @@ class DOIExtPIDProvider(DataCitePIDProvider):
         return True
 
     def delete(self, pid, soft_delete: bool = False, record: Any = None, **kwargs: Any):
-        """Discard a draft DOI (deleted at DataCite if reserved), or hide on tombstone."""
+        """Discard a draft DOI (deleted at DataCite if reserved).
+
+        A tombstone (``soft_delete``) changes nothing here: the service component,
+        which runs after every other component of ``delete_record``, recomputes
+        both DOIs once (computing them here too only doubled the request's work).
+        """
         if soft_delete:
-            self._sync(record, "record deleted (tombstone)")
             return None
         sync.withdraw(pid.pid_value, "draft DOI discarded")
         return PIDProvider.delete(self, pid, soft_delete=False, **kwargs)
 
     def restore(self, pid, record: Any = None, **kwargs: Any) -> None:
-        """A tombstoned record comes back: its DOI converges back to its state."""
-        self._sync(record, "record restored")
+        """Nothing here: the service component's ``restore_record`` recomputes both DOIs once."""
 
     def validate(
         self, record: Any, identifier: str | None = None, provider: str | None = None, **kwargs: Any

@@ -20,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "views"))
 
-from ui_harness import DomainSandbox, missing_entry_points, tolerate_sorts, ui_config  # noqa: E402
+from ui_harness import DomainSandbox, ui_config  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = (
@@ -51,13 +51,7 @@ def pytest_collection_modifyitems(config: Any, items: list) -> None:
 
 
 @pytest.fixture(scope="module")
-def extra_entry_points() -> dict[str, list[str]]:
-    """The UI blueprint and admin view, when setup.cfg does not declare them yet."""
-    return missing_entry_points()
-
-
-@pytest.fixture(scope="module")
-def create_app(instance_path: str, entry_points: None) -> Callable:
+def create_app(instance_path: str) -> Callable:
     """The UI application (with the REST API under /api)."""
     from invenio_app.factory import create_app as create_ui
 
@@ -68,13 +62,6 @@ def create_app(instance_path: str, entry_points: None) -> Callable:
 def extra_app_config() -> dict[str, Any]:
     """UI configuration: no frontend bundle, CSRF on, our side-bar block."""
     return ui_config()
-
-
-@pytest.fixture(scope="module")
-def search(search: Any) -> Any:
-    """The search stand-in, tolerant of the sorts the landing page uses."""
-    tolerate_sorts(search)
-    return search
 
 
 @pytest.fixture(scope="module")

@@ -10,20 +10,12 @@ from ui_harness import (
     REFUSED_DOMAINS,
     DomainSandbox,
     create_user,
-    missing_entry_points,
-    tolerate_sorts,
     ui_config,
 )
 
 
 @pytest.fixture(scope="module")
-def extra_entry_points() -> dict[str, list[str]]:
-    """The UI blueprint and admin view, when setup.cfg does not declare them yet."""
-    return missing_entry_points()
-
-
-@pytest.fixture(scope="module")
-def create_app(instance_path: str, entry_points: None) -> Callable:
+def create_app(instance_path: str) -> Callable:
     """The UI application (with the REST API under /api), as InvenioRDM builds it."""
     from invenio_app.factory import create_app as create_ui
 
@@ -46,13 +38,6 @@ def users(app: Any, db: Any) -> dict[str, Any]:
         "owner": create_user(current_datastore, "owner@example.org", "owner-pass-123"),
         "other": create_user(current_datastore, "other@example.org", "other-pass-123"),
     }
-
-
-@pytest.fixture(scope="module")
-def search(search: Any) -> Any:
-    """The search stand-in of tests/conftest.py, tolerant of sorts the landing page uses."""
-    tolerate_sorts(search)
-    return search
 
 
 @pytest.fixture(scope="module")

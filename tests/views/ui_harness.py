@@ -14,22 +14,13 @@ Shared by ``tests/views`` and ``tests/browser`` (their conftests import it).
 
 from __future__ import annotations
 
-import importlib.metadata
 from typing import Any
 
-from cachelib import SimpleCache
 from flask_webpackext.manifest import JinjaManifest, JinjaManifestEntry, JinjaManifestLoader
-from invenio_communities.cache.redis import IdentityRedisCache
 
 from invenio_doi_ext.views import add_landing_page_block
 
 #: The entry points this package declares (or must declare) for its UI.
-UI_ENTRY_POINTS = {
-    "invenio_base.blueprints": "invenio_doi_ext = invenio_doi_ext.views:create_ui_blueprint",
-    "invenio_administration.views": (
-        "invenio_doi_ext_dois = invenio_doi_ext.administration.dois:DOIAdministrationView"
-    ),
-}
 
 
 class EmptyManifest(JinjaManifest):
@@ -49,53 +40,10 @@ class EmptyManifestLoader(JinjaManifestLoader):
         return EmptyManifest()
 
 
-class MemoryIdentityCache(IdentityRedisCache):
-    """Process-local identity cache of invenio-communities.
-
-    tests/conftest.py names its own as ``conftest:MemoryIdentityCache``, which
-    resolves to whichever ``conftest`` module was imported last: with a conftest
-    in this folder that is not the root one, so the UI app names this one.
-    """
-
-    def __init__(self, app: Any = None) -> None:
-        self._app = app
-        self.cache = SimpleCache()
-
-
-def tolerate_sorts(client: Any) -> None:
-    """Drop sorts openmock cannot read (it takes only ``[{"field": {"order": ...}}]``).
-
-    The owner's landing page searches the record's requests sorted by a plain
-    field name; the order of those (none, here) does not matter to these tests.
-    """
-    original = client.search
-
-    def search(*args: Any, body: Any = None, **kwargs: Any) -> Any:
-        sort = (body or {}).get("sort")
-        if sort and not all(isinstance(s, dict) and all(isinstance(v, dict) for v in s.values())
-                            for s in sort):
-            body = {k: v for k, v in body.items() if k != "sort"}
-        return original(*args, body=body, **kwargs)
-
-    client.search = search
-
-
-def missing_entry_points() -> dict[str, list[str]]:
-    """Our UI entry points that the installed distribution does not declare yet."""
-    missing: dict[str, list[str]] = {}
-    for group, line in UI_ENTRY_POINTS.items():
-        name, value = (part.strip() for part in line.split("=", 1))
-        installed = importlib.metadata.entry_points(group=group)
-        if not any(ep.value == value for ep in installed):
-            missing.setdefault(group, []).append(line)
-    return missing
-
-
 def ui_config() -> dict[str, Any]:
     """Configuration of the UI app in tests."""
     config: dict[str, Any] = {
         "WEBPACKEXT_MANIFEST_LOADER": EmptyManifestLoader,
-        "COMMUNITIES_IDENTITIES_CACHE_HANDLER": f"{__name__}:MemoryIdentityCache",
         "WTF_CSRF_ENABLED": True,
         "SESSION_COOKIE_SECURE": False,
         "SECURITY_EMAIL_SENDER": "noreply@example.org",

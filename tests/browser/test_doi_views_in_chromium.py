@@ -19,7 +19,9 @@ from ui_harness import REFUSED_DOMAINS, create_user, identity_of
 
 from invenio_doi_ext.lifecycle.desired import get_row
 
-pytestmark = pytest.mark.browser
+# PostgreSQL: the served app (a server thread) and the test write to the database
+# at the same time, which SQLite answers with "database is locked".
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql]
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "curator-admin@example.org", "a-long-admin-password"
 

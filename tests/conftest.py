@@ -240,8 +240,13 @@ def make_user(app: Any, db: Any) -> Callable[..., Person]:
     from invenio_access.utils import get_identity
     from invenio_accounts.proxies import current_datastore
     from invenio_accounts.utils import hash_password
+    from invenio_cache import current_cache
 
     from invenio_doi_ext.lifecycle.models import utcnow
+
+    # SQLite reuses the ids of rolled-back users, and invenio-access caches what
+    # a user id may do: forget what earlier tests' users were allowed.
+    current_cache.clear()
 
     def _make(email: str, *roles: str, actions: tuple = ()) -> Person:
         user = current_datastore.create_user(

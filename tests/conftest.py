@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -21,8 +20,6 @@ from typing import Any
 import pytest
 from flask_principal import Identity, Need, UserNeed
 from invenio_access.permissions import any_user, authenticated_user, system_identity
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from tests_support import Person, broker_for_workers, reachable, services_allowed
 
 from invenio_doi_ext.sandbox.pytest_fixtures import (  # noqa: F401
@@ -38,24 +35,6 @@ if services_allowed() and "SQLALCHEMY_DATABASE_URI" not in os.environ and reacha
     )
 
 
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_leaves_transactions_to_sqlalchemy(dbapi_connection: Any, connection_record: Any) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINTs, which pytest-invenio's
-    ``db`` fixture relies on to roll each test back; let SQLAlchemy emit BEGIN."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Any) -> None:
-    if connection.dialect.name != "sqlite":
-        return
-    dbapi_connection = connection.connection.dbapi_connection
-    # Connections made before the hook or in AUTOCOMMIT may already be in one.
-    if not dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN")
 
 
 def pytest_collection_modifyitems(config: Any, items: list) -> None:
@@ -226,6 +205,24 @@ def identity() -> Identity:
     identity.provides.add(authenticated_user)
     identity.provides.add(Need(method="system_role", value="authenticated_user"))
     return identity
+
+
+@pytest.fixture
+def db(db: Any) -> Any:
+    """pytest-invenio's db fixture, made to roll back on SQLite too.
+
+    pysqlite runs its own transactions (BEGIN only before writes, COMMIT before
+    SAVEPOINT statements), which breaks the savepoints each test is rolled back
+    with: rows leaked from test to test. On the test's one connection, SQLite is
+    told to leave transactions to us, and the outer transaction really begins.
+    """
+    connection = db.session.get_bind()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        raw.isolation_level = None
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    return db
 
 
 @pytest.fixture

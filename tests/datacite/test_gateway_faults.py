@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -66,13 +65,12 @@ def test_dropped_connection(gateway, control):
 def test_hung_response_times_out(make_gateway, control, metadata):
     gateway = make_gateway(timeout=(1, 1))
     control.set_faults(queue=["timeout"], hang_seconds=10)
-    started = time.monotonic()
     outcome = gateway.publish(DOI, metadata, URL)
-    elapsed = time.monotonic() - started
     control.clear_faults()  # release the hanging sandbox thread
+    # No status: the gateway gave up at its read timeout. Had it waited for the
+    # hung sandbox, it would hold the 504 the sandbox answers after hang_seconds.
     assert (outcome.kind, outcome.status) == (OutcomeKind.RETRYABLE, None)
     assert "timeout" in outcome.message
-    assert elapsed < 10  # returned before the sandbox answered: not a hang
     assert gateway.publish(DOI, metadata, URL).ok
 
 

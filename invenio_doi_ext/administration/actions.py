@@ -12,8 +12,9 @@ from __future__ import annotations
 from invenio_db import db
 
 from ..lifecycle.desired import normalize
-from ..lifecycle.models import DOIEvent, ManagedDOI, utcnow
-from ..lifecycle.tasks import converge_doi
+from ..lifecycle.enqueue import send
+from ..lifecycle.models import ManagedDOI
+from ..resources import operations
 
 
 def query_problems():
@@ -42,24 +43,12 @@ def retry(doi: str, *, actor: str) -> ManagedDOI | None:
         db.session.rollback()
         return None
     was_failed = row.failed
-    row.failed = False
-    row.next_attempt_at = utcnow()
+    message = "retry requested from the administration page" + (" (failure cleared)" if was_failed else "")
+    operations.retry(row, actor, message)
     row.refresh_sync()
-    db.session.add(
-        DOIEvent(
-            doi_id=row.id,
-            actor=actor,
-            action="operator",
-            operation="retry",
-            from_state=row.remote_state,
-            to_state=row.desired_state,
-            message="retry requested from the administration page"
-            + (" (failure cleared)" if was_failed else ""),
-        )
-    )
     row_id, in_sync = row.id, row.in_sync
     db.session.commit()
     if not in_sync:
-        converge_doi.delay(row_id)
+        send(row_id)  # routed to DOI_EXT_TASK_QUEUE like every lifecycle task
     db.session.expire_all()
     return db.session.get(ManagedDOI, row_id)

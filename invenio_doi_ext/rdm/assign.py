@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import NoResultFound
 
 from ..lifecycle.desired import get_row
 from ..lifecycle.enqueue import ConvergeOp
-from ..lifecycle.models import DOIEvent
+from ..lifecycle.history import log_operator
 from . import qualification, sync
 from .targets import is_tombstoned
 
@@ -98,17 +98,7 @@ def _pid_attrs(provider: Any, pid: Any) -> dict[str, str]:
 def _log(doi: str, actor: str, message: str) -> None:
     row = get_row(doi)
     if row is not None:
-        db.session.add(
-            DOIEvent(
-                doi_id=row.id,
-                actor=actor,
-                action="operator",
-                operation="assign",
-                from_state=row.remote_state,
-                to_state=row.desired_state,
-                message=message,
-            )
-        )
+        log_operator(row, actor, "assign", message)
 
 
 def assign_doi(record_id: str, actor: str) -> Assigned:

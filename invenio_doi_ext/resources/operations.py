@@ -18,27 +18,13 @@ from sqlalchemy.orm.exc import NoResultFound
 
 from ..lifecycle.desired import get_row, normalize
 from ..lifecycle.enqueue import take_touched
-from ..lifecycle.models import DOIEvent, DOIKind, ManagedDOI, utcnow
+from ..lifecycle.history import log_operator
+from ..lifecycle.models import DOIKind, ManagedDOI, utcnow
 from ..rdm import sync, targets
 
 
 class NotReservableError(Exception):
     """The DOI does not belong to a never-published draft, or reservation is switched off."""
-
-
-def log_operator(row: ManagedDOI, actor: str, operation: str, message: str | None = None) -> None:
-    """Append an operator event to the DOI's history."""
-    db.session.add(
-        DOIEvent(
-            doi_id=row.id,
-            actor=actor,
-            action="operator",
-            operation=operation,
-            from_state=row.remote_state,
-            to_state=row.desired_state,
-            message=message,
-        )
-    )
 
 
 def needs_work(row: ManagedDOI) -> bool:

@@ -28,29 +28,31 @@ ROWS = 200
 
 
 def worker_environment(db_uri: str, broker: str, sandbox_url: str, instance_path: str) -> dict[str, str]:
-    """Configuration of a worker's Invenio app, through INVENIO_* variables."""
-    env = dict(os.environ)
-    env.update(
-        INVENIO_INSTANCE_PATH=instance_path,
-        INVENIO_SQLALCHEMY_DATABASE_URI=db_uri,
-        INVENIO_CELERY_BROKER_URL=broker,
-        INVENIO_BROKER_URL=broker,
-        INVENIO_CELERY_RESULT_BACKEND="cache",
-        INVENIO_CELERY_CACHE_BACKEND="memory",
-        INVENIO_CACHE_TYPE="SimpleCache",
-        INVENIO_COMMUNITIES_IDENTITIES_CACHE_HANDLER="invenio_doi_ext.embedded:MemoryIdentityCache",
-        INVENIO_SECRET_KEY="worker-test",
-        INVENIO_SITE_UI_URL="https://repo.example.org",
-        INVENIO_DATACITE_ENABLED="True",
-        INVENIO_DATACITE_USERNAME="sandbox",
-        INVENIO_DATACITE_PASSWORD="sandbox",
-        INVENIO_DATACITE_PREFIX="'10.1234'",
-        INVENIO_DOI_EXT_DATACITE_URL=sandbox_url,
-        INVENIO_DOI_EXT_RATE_LIMIT="10000 per 1 second",
-        INVENIO_DOI_EXT_RATE_LIMIT_STORAGE="memory://",
-        INVENIO_DOI_EXT_HTTP_TIMEOUT="(2.0, 5.0)",
-    )
-    return env
+    """Configuration of a worker's Invenio app, as INVENIO_* variables (the demo's conversion)."""
+    from pathlib import Path
+
+    from invenio_doi_ext.demo.instance import worker_environment as as_environment
+
+    config = {
+        "SQLALCHEMY_DATABASE_URI": db_uri,
+        "CELERY_BROKER_URL": broker,
+        "BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": "cache",
+        "CELERY_CACHE_BACKEND": "memory",
+        "CACHE_TYPE": "SimpleCache",
+        "COMMUNITIES_IDENTITIES_CACHE_HANDLER": "invenio_doi_ext.embedded:MemoryIdentityCache",
+        "SECRET_KEY": "worker-test",
+        "SITE_UI_URL": "https://repo.example.org",
+        "DATACITE_ENABLED": True,
+        "DATACITE_USERNAME": "sandbox",
+        "DATACITE_PASSWORD": "sandbox",
+        "DATACITE_PREFIX": "10.1234",
+        "DOI_EXT_DATACITE_URL": sandbox_url,
+        "DOI_EXT_RATE_LIMIT": "10000 per 1 second",
+        "DOI_EXT_RATE_LIMIT_STORAGE": "memory://",
+        "DOI_EXT_HTTP_TIMEOUT": (2.0, 5.0),
+    }
+    return as_environment(config, Path(instance_path))
 
 
 def start_worker(env: dict[str, str], queue: str, name: str, log_path: str) -> subprocess.Popen:

@@ -80,6 +80,28 @@ def _worker_env(app: Any, broker: str, sandbox_url: str, instance_path: str) -> 
     return worker_environment(config, Path(instance_path))
 
 
+@dataclass
+class Progress:
+    """A line every so many operations, so that a long run shows its pace as it goes."""
+
+    started: float
+    total: int
+    last_time: float = 0.0
+    last_done: int = 0
+
+    def report(self, done: int, stats: dict[str, Any], kills: int) -> None:
+        now = time.monotonic()
+        since = (now - (self.last_time or self.started)) or 1e-9
+        rate = (done - self.last_done) / since
+        print(
+            f"progress: {done}/{self.total} operations, {now - self.started:.0f} s, "
+            f"{rate:.2f} op/s lately, {stats['requests']} requests, "
+            f"{sum(stats['faults'].values())} faults, {kills} kills",
+            flush=True,
+        )
+        self.last_time, self.last_done = now, done
+
+
 def _unsettled(database: Any) -> int:
     database.session.expire_all()
     count = ManagedDOI.query.filter((ManagedDOI.in_sync.is_(False)) | (ManagedDOI.failed.is_(True))).count()
@@ -87,7 +109,18 @@ def _unsettled(database: Any) -> int:
     return count
 
 
-def test_soak(app, database, service, datacite_sandbox, instance_path):
+def _forget_objects(database: Any, keep: Any) -> None:
+    """Empty the test-long session (the soak keeps ids, never ORM objects).
+
+    Without this every flush walks every object of every earlier operation
+    (SQLAlchemy-Continuum's before_flush) and the soak slows down as it goes.
+    ``keep`` (the files location, whose fixture reads it at teardown) stays.
+    """
+    database.session.expunge_all()
+    database.session.add(keep)
+
+
+def test_soak(app, database, location, service, datacite_sandbox, instance_path):
     name, profile, seed = _profile()
     broker = broker_for_workers()
     print(f"\nsoak profile={name} operations={profile.operations} seed={seed} broker={broker.split('@')[-1]}")
@@ -102,7 +135,9 @@ def test_soak(app, database, service, datacite_sandbox, instance_path):
     kill_at = set(rng.sample(range(1, profile.operations), profile.kills))
     broker_at = profile.operations // 2
     broker_note = "not reached"
+    progress_every = max(50, profile.operations // 20)
     started = time.monotonic()
+    progress = Progress(started, profile.operations)
     try:
         control.set_faults(rate=0.3, kinds=FAULTS, seed=seed, retry_after=1, hang_seconds=2.5)
         fleet.start_worker("w1")
@@ -120,6 +155,9 @@ def test_soak(app, database, service, datacite_sandbox, instance_path):
                 broker_note = restart_broker() if rabbit else "skipped: the broker is Redis, not RabbitMQ"
                 print(f"broker: {broker_note}")
             fleet.ensure_alive()
+            _forget_objects(database, keep=location)
+            if (number + 1) % progress_every == 0:
+                progress.report(number + 1, control.stats(), fleet.kills)
         operations_seconds = time.monotonic() - started
 
         control.clear_faults()

@@ -20,7 +20,7 @@ from .. import __version__
 from .classify import classify_exception, classify_response
 from .outcome import LOCAL_RATE_LIMIT, Outcome, OutcomeKind
 from .payload import CONTENT_TYPE, build_body, doi_url
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, Slot
 
 logger = logging.getLogger("invenio_doi_ext.datacite")
 
@@ -31,6 +31,9 @@ TEST_URL = "https://api.test.datacite.org/"
 DEFAULT_RATE_LIMIT = {True: "700 per 5 minutes", False: "2700 per 5 minutes"}
 
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
+
+#: The slot of a gateway without a rate limiter.
+UNLIMITED = Slot("unlimited")
 
 #: Longest piece of a request or response body written to the DEBUG log.
 _LOG_BODY = 2000
@@ -107,12 +110,15 @@ class DataCiteGateway:
         test_mode = bool(config.get("DATACITE_TEST_MODE", True))
         base_url = config.get("DOI_EXT_DATACITE_URL") or (TEST_URL if test_mode else PRODUCTION_URL)
         rate = config.get("DOI_EXT_RATE_LIMIT") or DEFAULT_RATE_LIMIT[test_mode]
-        limiter = RateLimiter(rate, _storage_from(config))
+        timeout = _timeout_from(config.get("DOI_EXT_HTTP_TIMEOUT"))
+        # A slot whose worker died mid-call counts as in flight for as long as the
+        # call could have lasted, then frees itself.
+        limiter = RateLimiter(rate, _storage_from(config), hold=sum(timeout) + 1.0)
         return cls(
             base_url=base_url,
             username=config.get("DATACITE_USERNAME") or "",
             password=config.get("DATACITE_PASSWORD") or "",
-            timeout=_timeout_from(config.get("DOI_EXT_HTTP_TIMEOUT")),
+            timeout=timeout,
             rate_limiter=limiter,
             user_agent=default_user_agent(config.get("DOI_EXT_CONTACT_EMAIL")),
         )
@@ -158,7 +164,8 @@ class DataCiteGateway:
 
     def heartbeat(self) -> bool:
         """True when DataCite answers its liveness endpoint with 200."""
-        if not self._acquire_slot():
+        slot = self._acquire_slot()
+        if slot is None:
             return False
         try:
             response = self.session.get(
@@ -170,6 +177,8 @@ class DataCiteGateway:
         except Exception as exc:  # a probe reports, it never raises
             logger.debug("DataCite heartbeat failed: %s: %s", type(exc).__name__, exc)
             return False
+        finally:
+            self._release_slot(slot)
         logger.debug("DataCite heartbeat: HTTP %s", response.status_code)
         return response.status_code == 200
 
@@ -196,20 +205,37 @@ class DataCiteGateway:
     ) -> Outcome:
         return self._send(operation, "PUT", doi, build_body(doi, metadata, url, event))
 
-    def _acquire_slot(self) -> bool:
+    def _acquire_slot(self) -> Slot | None:
+        """A rate-limit slot for one request; None when none came within the wait."""
         if self.rate_limiter is None:
-            return True
+            return UNLIMITED
         try:
             return self.rate_limiter.acquire(timeout=self.rate_limit_wait)
         except Exception as exc:  # e.g. Redis unreachable
             logger.warning("DataCite rate limiter unavailable: %s: %s", type(exc).__name__, exc)
-            return False
+            return None
+
+    def _release_slot(self, slot: Slot) -> None:
+        """The answer is in (or the request given up): the slot's window starts now."""
+        if self.rate_limiter is None or slot is UNLIMITED:
+            return
+        try:
+            self.rate_limiter.release(slot)
+        except Exception as exc:  # the slot frees itself after its hold
+            logger.warning("DataCite rate limiter unavailable: %s: %s", type(exc).__name__, exc)
 
     def _send(self, operation: str, method: str, doi: str, body: dict | None = None) -> Outcome:
         if not doi or not doi.strip():
             return Outcome(OutcomeKind.PERMANENT, operation, doi, message="empty DOI")
-        if not self._acquire_slot():
+        slot = self._acquire_slot()
+        if slot is None:
             return Outcome(OutcomeKind.RETRYABLE, operation, doi, message=LOCAL_RATE_LIMIT)
+        try:
+            return self._request(operation, method, doi, body)
+        finally:
+            self._release_slot(slot)
+
+    def _request(self, operation: str, method: str, doi: str, body: dict | None) -> Outcome:
         target = doi_url(self.base_url, doi)
         data = json.dumps(body) if body is not None else None
         headers = {"User-Agent": self.user_agent, "Accept": CONTENT_TYPE}

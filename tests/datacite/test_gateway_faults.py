@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -116,9 +117,9 @@ def test_without_a_limiter_the_sandbox_rate_limit_bites(gateway, control):
 
 
 def test_local_limiter_avoids_429_memory(make_gateway, control):
-    # 4 per second locally against 5 per second at the sandbox: the margin of one
-    # absorbs the gap between taking a slot and the request reaching the server.
-    limiter = RateLimiter("4 per 1 second", "memory://", key=uuid.uuid4().hex)
+    # The sandbox's own number, no margin: a slot counts from the answer, and a
+    # request reaches the server before its answer comes back.
+    limiter = RateLimiter("5 per 1 second", "memory://", key=uuid.uuid4().hex)
     gateway = make_gateway(rate_limiter=limiter)
     control.seed(DOI, "draft")
     control.set_rate_limit(5, 1.0)
@@ -132,8 +133,8 @@ def test_local_limiter_avoids_429_memory(make_gateway, control):
 def test_local_limiter_is_shared_through_redis(make_gateway, control):
     """Two gateways (two worker processes) share one count through Redis."""
     key = "invenio-doi-ext-test:" + uuid.uuid4().hex
-    one = make_gateway(rate_limiter=RateLimiter("4 per 1 second", REDIS_URI, key=key))
-    two = make_gateway(rate_limiter=RateLimiter("4 per 1 second", REDIS_URI, key=key))
+    one = make_gateway(rate_limiter=RateLimiter("5 per 1 second", REDIS_URI, key=key))
+    two = make_gateway(rate_limiter=RateLimiter("5 per 1 second", REDIS_URI, key=key))
     control.seed(DOI, "draft")
     control.set_rate_limit(5, 1.0)
     try:
@@ -156,3 +157,35 @@ def test_local_rate_limit_timeout_sends_nothing(make_gateway, control):
         "local rate limit",
     )
     assert len(control.journal()) == 1
+
+
+@pytest.mark.parametrize("storage", ["memory://", REDIS_URI])
+def test_local_limiter_counts_slow_answers_as_the_server_does(make_gateway, control, storage):
+    """Slow answers, then fast ones: a limiter counting from when slots were taken meets 429.
+
+    Three requests take 0.6 s to reach the sandbox's counter; the next three reach it
+    at once. Counted from when their slots were taken, the second three would be
+    sent one second after the first three but land 0.4 s after them at the sandbox,
+    inside its one-second window. Counted from the answers, they wait until the
+    sandbox's window has slid past the first three.
+    """
+    if storage != "memory://" and not redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    limiter = RateLimiter("3 per 1 second", storage, key="invenio-doi-ext-test:" + uuid.uuid4().hex)
+    gateways = [make_gateway(rate_limiter=limiter) for _ in range(3)]
+    control.seed(DOI, "draft")
+    control.set_rate_limit(3, 1.0)
+    control.set_latency(600)
+    outcomes = []
+    try:
+        threads = [threading.Thread(target=lambda g=g: outcomes.append(g.get(DOI))) for g in gateways]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        control.set_latency(0)
+        outcomes += [gateways[0].get(DOI) for _ in range(3)]
+    finally:
+        limiter.clear()
+    assert [o.status for o in outcomes] == [200] * 6
+    assert count_429(control) == 0

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy.engine import make_url
 from tests_support import broker_for_workers
 
-SOAK_DATABASE = "doi_ext_soak"
+#: ``SOAK_DATABASE`` lets a long run go on beside the test suite's own short one.
+SOAK_DATABASE = os.environ.get("SOAK_DATABASE", "doi_ext_soak")
 RUN = uuid.uuid4().hex[:8]
 DOI_QUEUE = f"doi-ext-soak-{RUN}"
 OTHER_QUEUE = f"doi-ext-soak-other-{RUN}"

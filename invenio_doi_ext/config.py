@@ -49,7 +49,9 @@ DOI_EXT_RATE_LIMIT = None
 
 DOI_EXT_RATE_LIMIT_STORAGE = None
 """``limits`` storage URI shared by all workers; ``None`` uses ``CACHE_REDIS_URL``
-when the instance's cache is Redis, otherwise ``memory://`` (per process)."""
+when the instance's cache is Redis, otherwise ``memory://`` (per process). With
+Redis (also Sentinel or Cluster) or memory a slot counts from DataCite's answer, so
+the limit needs no margin for travel time; other storages count from the send."""
 
 DOI_EXT_HTTP_TIMEOUT = (5.0, 30.0)
 """(connect, read) timeout in seconds of every call to DataCite."""

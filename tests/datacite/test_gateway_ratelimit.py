@@ -106,45 +106,67 @@ def test_memory_storages_are_separate_per_limiter():
     assert one.holds_until_answered and two.holds_until_answered
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
-def test_redis_storage_is_shared_between_limiters():
+@pytest.fixture
+def redis_limiter():
+    """Limiters on one fresh key of the machine's Redis; the key is removed afterwards."""
+    if not redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
     key = "invenio-doi-ext-test:" + uuid.uuid4().hex
-    one = RateLimiter("3 per 1 minute", REDIS_URI, key=key)
-    two = RateLimiter("3 per 1 minute", REDIS_URI, key=key)
-    try:
-        assert all(s is not None for s in (one.try_acquire(), two.try_acquire(), one.try_acquire()))
-        assert two.try_acquire() is None
-        assert one.acquire(timeout=0.05) is None
-    finally:
-        one.clear()
+    made = []
+
+    def make(rate: str, **kwargs) -> RateLimiter:
+        made.append(RateLimiter(rate, REDIS_URI, key=key, **kwargs))
+        return made[-1]
+
+    yield make
+    if made:
+        made[0].clear()
+
+
+def test_redis_storage_is_shared_between_limiters(redis_limiter):
+    one, two = redis_limiter("3 per 1 minute"), redis_limiter("3 per 1 minute")
+    assert all(s is not None for s in (one.try_acquire(), two.try_acquire(), one.try_acquire()))
+    assert two.try_acquire() is None
+    assert one.acquire(timeout=0.05) is None
+    one.clear()
     assert two.try_acquire() is not None
-    two.clear()
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
-def test_redis_slot_counts_from_its_answer():
+def test_redis_slot_counts_from_its_answer(redis_limiter):
     """Redis's own clock stamps the answer: a slot released late frees late."""
-    key = "invenio-doi-ext-test:" + uuid.uuid4().hex
-    limiter = RateLimiter("1 per 1 second", REDIS_URI, key=key, hold=30.0)
-    try:
-        slot = limiter.try_acquire()
-        assert limiter.holds_until_answered
-        # In flight: held past the window, however long the answer takes.
-        assert limiter.acquire(timeout=1.3) is None
-        limiter.release(slot)
-        assert limiter.try_acquire() is None  # the window starts at the answer
-        assert limiter.acquire(timeout=2.0) is not None
-    finally:
-        limiter.clear()
+    limiter = redis_limiter("1 per 1 second", hold=30.0)
+    slot = limiter.try_acquire()
+    assert limiter.holds_until_answered
+    # In flight: held past the window, however long the answer takes.
+    assert limiter.acquire(timeout=1.3) is None
+    limiter.release(slot)
+    assert limiter.try_acquire() is None  # the window starts at the answer
+    assert limiter.acquire(timeout=2.0) is not None
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
-def test_redis_slot_never_released_frees_itself():
-    key = "invenio-doi-ext-test:" + uuid.uuid4().hex
-    limiter = RateLimiter("1 per 1 second", REDIS_URI, key=key, hold=0.5)
-    try:
-        assert limiter.try_acquire() is not None
-        assert limiter.try_acquire() is None
-        assert limiter.acquire(timeout=3.0) is not None  # hold 0.5 s + window 1 s
-    finally:
-        limiter.clear()
+def test_redis_slot_never_released_frees_itself(redis_limiter):
+    limiter = redis_limiter("1 per 1 second", hold=0.5)
+    assert limiter.try_acquire() is not None
+    assert limiter.try_acquire() is None
+    assert limiter.acquire(timeout=3.0) is not None  # hold 0.5 s + window 1 s
+
+
+def test_other_storages_keep_limits_moving_window(monkeypatch):
+    """memcached or MongoDB: no Redis connection to hold slots, limits counts from the send."""
+    from limits.storage import MemoryStorage
+
+    from invenio_doi_ext.datacite import ratelimit
+
+    class Elsewhere(MemoryStorage):
+        """Stands for a storage that is neither memory nor Redis to the limiter."""
+
+    monkeypatch.setattr(ratelimit, "MemoryStorage", type("Unused", (), {}))
+    monkeypatch.setattr(ratelimit, "storage_from_string", lambda uri: Elsewhere())
+    limiter = RateLimiter("2 per 1 minute", "memcached://127.0.0.1:11211", key=uuid.uuid4().hex)
+    assert not limiter.holds_until_answered
+    slots = [limiter.try_acquire() for _ in range(3)]
+    assert [slot is not None for slot in slots] == [True, True, False]
+    limiter.release(slots[0])  # nothing to move: counted when taken
+    assert limiter.try_acquire() is None
+    limiter.clear()
+    assert limiter.try_acquire() is not None

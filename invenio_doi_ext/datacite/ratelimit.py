@@ -83,8 +83,10 @@ class _MemorySlots:
 
 
 # KEYS[1] the window; ARGV limit, window ms, hold ms, member. Redis's clock, so that
-# workers on several machines agree. Returns {1, 0} when taken, {0, wait ms} if not.
+# workers on several machines agree (Redis before 5 needs replicate_commands for a
+# write after TIME). Returns {1, 0} when taken, {0, wait ms} if not.
 _TAKE = """
+if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local window = tonumber(ARGV[2])
@@ -100,6 +102,7 @@ return {0, tonumber(oldest[2]) + window - now}
 
 # KEYS[1] the window; ARGV member. The answer came: the slot counts from now.
 _STAMP = """
+if redis.replicate_commands then redis.replicate_commands() end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   local t = redis.call('TIME')
   redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])

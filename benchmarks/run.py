@@ -23,7 +23,7 @@ from typing import Any
 from bench_instance import percentile
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("request", "coalesce", "throughput", "scale")
+BENCHES = ("request", "coalesce", "throughput", "scale", "adopt")
 
 
 def child(*args: str) -> dict[str, Any]:
@@ -109,6 +109,30 @@ def bench_scale(quick: bool) -> dict[str, Any]:
     return run
 
 
+def bench_adopt(quick: bool) -> dict[str, Any]:
+    sizes = "10000,1000" if quick else "100000,10000"
+    print("\n## 5. Adopt: memory of `invenio doi adopt` as DOIs grow (a fresh process per size; "
+          "records cloned in SQL from records published with upstream's provider)")
+    run = child("bench_adopt.py", sizes, "rss")
+    first, *rest = run["adopt"]
+    for a in run["adopt"]:
+        p = a["prepare"]
+        print(f"adopt over {a['dois']:,} DOIs ({p['template_records']} published + {p['clones']:,} cloned "
+              f"records): {a['measure']} {a['peak_rss_mib']} MiB, {a['rss_before_mib']} MiB before the "
+              f"command, {a['seconds']} s, exit {a['exit']} ({a['summary']})")
+        print("  RSS every 10% of the DOIs (MiB): " + ", ".join(str(s["rss_mib"]) for s in a["samples"]))
+        if a["peak_traced_mib"] is not None:
+            print(f"  peak traced {a['peak_traced_mib']} MiB")
+    for a in rest:
+        grown, grown_small = (round(x["peak_rss_mib"] - x["rss_before_mib"], 1) for x in (first, a))
+        print(f"adopt peak RSS ratio {first['dois']:,} DOIs / {a['dois']:,} DOIs: "
+              f"{ratio(first['peak_rss_mib'], a['peak_rss_mib'])}; growth during the command "
+              f"{grown} MiB / {grown_small} MiB: {ratio(grown, grown_small)}")
+        if first["peak_traced_mib"] is not None and a["peak_traced_mib"] is not None:
+            print(f"adopt peak traced ratio: {ratio(first['peak_traced_mib'], a['peak_traced_mib'])}")
+    return run
+
+
 def machine() -> str:
     import psutil
     import sqlalchemy as sa
@@ -145,6 +169,8 @@ def main() -> int:
             results[name] = bench_throughput(args.quick, args.dois)
         elif name == "scale":
             results[name] = bench_scale(args.quick)
+        elif name == "adopt":
+            results[name] = bench_adopt(args.quick)
         else:
             parser.error(f"unknown benchmark {name!r}")
         sys.stdout.flush()

@@ -32,6 +32,11 @@ def touch(session: Session, row_id: int, countdown: float) -> None:
     touched[row_id] = max(countdown, touched.get(row_id, 0.0))
 
 
+def forget(session: Session, row_id: int) -> None:
+    """A row touched in this transaction that turned out to need no call (e.g. adopted in sync)."""
+    session.info.get(_KEY, {}).pop(row_id, None)
+
+
 def take_touched(session: Session) -> dict[int, float]:
     """Row ids (with their delay) touched so far, removing them from the session."""
     return session.info.pop(_KEY, {}) or {}

@@ -22,6 +22,7 @@ from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 from sqlalchemy.orm.exc import NoResultFound
 
 from ..datacite.gateway import DataCiteGateway
+from ..lifecycle import enqueue
 from ..lifecycle.desired import Target, normalize, set_desired
 from ..lifecycle.models import DOIKind, DOIState, ManagedDOI, utcnow
 from ..metadata.compare import held, plain, same_metadata
@@ -129,6 +130,10 @@ def _record_remote(row: ManagedDOI, outcome: Any, target: Target) -> None:
             row.remote_fingerprint = fingerprint(plain(held(outcome.attributes, keys)), outcome.url)
     row.refresh_sync()
     row.next_attempt_at = utcnow()
+    if row.in_sync:
+        # set_desired queued a converge task before DataCite's answer was known; a
+        # DOI found as it should be needs none (100,000 no-op tasks otherwise).
+        enqueue.forget(db.session, row.id)
 
 
 def _fix_pid_status(pid: PersistentIdentifier, remote_state: str) -> None:

@@ -153,3 +153,24 @@ def test_adopt_command_dry_run_then_for_real(upstream_instance, app, db):
     assert ManagedDOI.query.count() == 10
     again = runner.invoke(doi_cli, ["adopt"])
     assert "adopted 0 of 0 DOI(s)" in again.output
+
+
+def test_adopt_queues_work_only_for_dois_that_need_a_call(upstream_instance, app, db):
+    """A DOI found at DataCite as it should be gets a row, and no converge task.
+
+    The rows a transaction hands to Celery after its commit are the session's
+    touched rows; in this test's nested transaction they are never sent, so they
+    are all still there to read once adopt has run.
+    """
+    from invenio_doi_ext.lifecycle import enqueue
+
+    enqueue.take_touched(db.session)
+    results = list(adoption.adopt(current_gateway(), batch_size=4))
+    assert len(results) == 10
+
+    queued = enqueue.take_touched(db.session)
+    rows = ManagedDOI.query.all()
+    healthy = {_doi(upstream_instance["healthy"]).lower(), _doi(upstream_instance["healthy"], True).lower()}
+    assert healthy <= {row.doi for row in rows if row.in_sync}
+    assert sorted(queued) == sorted(row.id for row in rows if not row.in_sync)
+    assert 0 < len(queued) < len(rows)

@@ -41,7 +41,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,13 +50,14 @@ from pathlib import Path
 from typing import Any
 
 from bench_instance import (
-    HERE,
     bench_database,
     config,
     create_app,
     delete_queues,
+    index_vocabularies,
     point_upstream_at,
     queue_length,
+    run_child,
     start_sandbox,
 )
 from bench_request import record
@@ -359,16 +359,6 @@ def rss_mib() -> float:
         return round(int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
-def index_vocabularies() -> None:
-    """The vocabulary rows of the database into this process's search stand-in (the serializer reads them)."""
-    from invenio_vocabularies.proxies import current_service
-    from invenio_vocabularies.records.api import Vocabulary
-
-    for model in Vocabulary.model_cls.query.all():
-        current_service.indexer.index(Vocabulary(model.data, model=model))
-    Vocabulary.index.refresh()
-
-
 def measure(
     url: str, sandbox_url: str, instance: str, answers_file: str, queue: str, traced: bool
 ) -> dict[str, Any]:
@@ -448,27 +438,18 @@ def run(sizes: list[int], traced: bool) -> dict[str, Any]:
     try:
         for size in sorted(sizes, reverse=True):
             with bench_database(f"adopt_{size}") as url, tempfile.TemporaryDirectory() as tmp:
-                prepared = _child("prepare", url, sandbox.url, str(size), tmp, f"{queue}-prepare")
+                prepare_queue = f"{queue}-prepare"
+                prepared = run_child(__file__, "prepare", url, sandbox.url, str(size), tmp, prepare_queue)
                 answers = Path(tmp) / "answers.json"
                 answers.write_text(json.dumps(prepared.pop("templates")))
                 mode = "traced" if traced else "rss"
-                measured = _child("measure", url, sandbox.url, tmp, str(answers), queue, mode)
+                measured = run_child(__file__, "measure", url, sandbox.url, tmp, str(answers), queue, mode)
                 delete_queues(queue)
                 results.append({"size": size, "prepare": prepared, **measured})
     finally:
         delete_queues(queue, f"{queue}-other", f"{queue}-prepare", f"{queue}-prepare-other")
         sandbox.stop()
     return {"adopt": results}
-
-
-def _child(*args: str) -> dict[str, Any]:
-    """One step in a fresh interpreter; its last line of output, JSON."""
-    path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
-    done = subprocess.run([sys.executable, __file__, *args], cwd=HERE, env=dict(os.environ, PYTHONPATH=path),
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"{args[0]} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

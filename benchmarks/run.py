@@ -14,26 +14,14 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench_instance import percentile
+from bench_instance import percentile, run_child
 
-HERE = Path(__file__).resolve().parent
 BENCHES = ("request", "coalesce", "throughput", "scale", "adopt")
-
-
-def child(*args: str) -> dict[str, Any]:
-    """Run one measurement in a fresh interpreter (own app, database, sandbox); its JSON."""
-    path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
-    env = dict(os.environ, PYTHONPATH=path)
-    done = subprocess.run([sys.executable, *args], cwd=HERE, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def ratio(ours: float, theirs: float) -> str:
@@ -47,7 +35,7 @@ def bench_request(quick: bool) -> dict[str, Any]:
           f"{'ratio med':>9}{'p95':>7}")
     results = {}
     for latency in (0, 1000):
-        runs = {p: child("bench_request.py", p, str(latency), str(count)) for p in ("ours", "upstream")}
+        runs = {p: run_child("bench_request.py", p, str(latency), str(count)) for p in ("ours", "upstream")}
         results[latency] = runs
         for op in ("publish", "delete_record", "restore"):
             o, u = runs["ours"]["times"][op], runs["upstream"]["times"][op]
@@ -60,7 +48,7 @@ def bench_request(quick: bool) -> dict[str, Any]:
 def bench_coalesce(quick: bool) -> dict[str, Any]:
     bursts = "1,10,30" if quick else "1,10,100"
     print("\n## 3. Coalescing: DataCite calls for a burst of k edit+publish (record and concept DOI)")
-    runs = {p: child("bench_coalesce.py", p, bursts) for p in ("ours", "upstream")}
+    runs = {p: run_child("bench_coalesce.py", p, bursts) for p in ("ours", "upstream")}
     print(f"{'k':>4}  {'ours':>6}  {'upstream':>9}  {'ratio':>6}")
     for k in bursts.split(","):
         o, u = runs["ours"]["calls"][k], runs["upstream"]["calls"][k]
@@ -79,7 +67,7 @@ def bench_throughput(quick: bool, dois: int | None) -> dict[str, Any]:
     results = []
     plan = [("ours", n, count) for n in (1, 2, 4)] + [("upstream", n, records) for n in (1, 2, 4)]
     for provider, workers, n in plan:
-        run = child(
+        run = run_child(
             "bench_throughput.py", provider, str(workers), str(n), str(limit), str(window), str(ours_limit)
         )
         results.append(run)
@@ -93,7 +81,7 @@ def bench_scale(quick: bool) -> dict[str, Any]:
     rows = 100_000 if quick else 1_000_000
     sizes = "10000,1000" if quick else "100000,10000"
     print(f"\n## 4. Scale: {rows:,} rows on PostgreSQL")
-    run = child("bench_scale.py", str(rows), sizes)
+    run = run_child("bench_scale.py", str(rows), sizes)
     print(f"loaded with COPY in {run['load_seconds']} s")
     for key, title in (("sweep_due_query", "sweep due-row query (batch 500)"),
                        ("list_out_of_sync", "list --out-of-sync (all rows)")):
@@ -113,7 +101,7 @@ def bench_adopt(quick: bool) -> dict[str, Any]:
     sizes = "10000,1000" if quick else "100000,10000"
     print("\n## 5. Adopt: memory of `invenio doi adopt` as DOIs grow (a fresh process per size; "
           "records cloned in SQL from records published with upstream's provider)")
-    run = child("bench_adopt.py", sizes, "rss")
+    run = run_child("bench_adopt.py", sizes, "rss")
     first, *rest = run["adopt"]
     for a in run["adopt"]:
         p = a["prepare"]

@@ -11,22 +11,12 @@ from __future__ import annotations
 
 import os
 
-from bench_instance import point_upstream_at
+from bench_instance import index_vocabularies, point_upstream_at
 from invenio_app.celery import celery
 
 from invenio_doi_ext.embedded import install_search_standin
 
 point_upstream_at(os.environ["BENCH_SANDBOX_URL"])
-
-
-def index_vocabularies() -> None:
-    """Put the vocabulary rows of the database into this process's search stand-in."""
-    from invenio_vocabularies.proxies import current_service
-    from invenio_vocabularies.records.api import Vocabulary
-
-    for model in Vocabulary.model_cls.query.all():
-        current_service.indexer.index(Vocabulary(model.data, model=model))
-    Vocabulary.index.refresh()
 
 
 with celery.flask_app.app_context():

@@ -217,7 +217,7 @@ class DataCiteGateway:
 
     def _release_slot(self, slot: Slot) -> None:
         """The answer is in (or the request given up): the slot's window starts now."""
-        if self.rate_limiter is None or slot is UNLIMITED:
+        if slot is UNLIMITED:  # the gateway has no limiter
             return
         try:
             self.rate_limiter.release(slot)

@@ -18,7 +18,7 @@ from requests.auth import HTTPBasicAuth
 
 from .. import __version__
 from .classify import classify_exception, classify_response
-from .outcome import LOCAL_RATE_LIMIT, Outcome, OutcomeKind
+from .outcome import LIMITER_UNAVAILABLE, LOCAL_RATE_LIMIT, Outcome, OutcomeKind
 from .payload import CONTENT_TYPE, build_body, doi_url
 from .ratelimit import RateLimiter, Slot
 
@@ -164,8 +164,8 @@ class DataCiteGateway:
 
     def heartbeat(self) -> bool:
         """True when DataCite answers its liveness endpoint with 200."""
-        slot = self._acquire_slot()
-        if slot is None:
+        slot = self._acquire_slot("heartbeat", "")
+        if isinstance(slot, Outcome):
             return False
         try:
             response = self.session.get(
@@ -205,15 +205,23 @@ class DataCiteGateway:
     ) -> Outcome:
         return self._send(operation, "PUT", doi, build_body(doi, metadata, url, event))
 
-    def _acquire_slot(self) -> Slot | None:
-        """A rate-limit slot for one request; None when none came within the wait."""
+    def _acquire_slot(self, operation: str, doi: str) -> Slot | Outcome:
+        """A rate-limit slot for one request, or the outcome of getting none."""
         if self.rate_limiter is None:
             return UNLIMITED
         try:
-            return self.rate_limiter.acquire(timeout=self.rate_limit_wait)
-        except Exception as exc:  # e.g. Redis unreachable
+            slot = self.rate_limiter.acquire(timeout=self.rate_limit_wait)
+        except Exception as exc:  # e.g. Redis unreachable: a failure to show, not a wait
             logger.warning("DataCite rate limiter unavailable: %s: %s", type(exc).__name__, exc)
-            return None
+            return Outcome(
+                OutcomeKind.RETRYABLE,
+                operation,
+                doi,
+                message=f"{LIMITER_UNAVAILABLE} ({self.rate_limiter!r}): {type(exc).__name__}: {exc}",
+            )
+        if slot is None:
+            return Outcome(OutcomeKind.RETRYABLE, operation, doi, message=LOCAL_RATE_LIMIT)
+        return slot
 
     def _release_slot(self, slot: Slot) -> None:
         """The answer is in (or the request given up): the slot's window starts now."""
@@ -227,9 +235,9 @@ class DataCiteGateway:
     def _send(self, operation: str, method: str, doi: str, body: dict | None = None) -> Outcome:
         if not doi or not doi.strip():
             return Outcome(OutcomeKind.PERMANENT, operation, doi, message="empty DOI")
-        slot = self._acquire_slot()
-        if slot is None:
-            return Outcome(OutcomeKind.RETRYABLE, operation, doi, message=LOCAL_RATE_LIMIT)
+        slot = self._acquire_slot(operation, doi)
+        if isinstance(slot, Outcome):
+            return slot
         try:
             return self._request(operation, method, doi, body)
         finally:

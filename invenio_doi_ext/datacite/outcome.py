@@ -13,6 +13,13 @@ from dataclasses import dataclass
 LOCAL_RATE_LIMIT = "local rate limit"
 """Message of a call not sent because no local rate-limit slot freed in time."""
 
+LIMITER_UNAVAILABLE = "rate limiter storage unavailable"
+"""Start of the message of a call not sent because the limiter's storage (Redis) failed.
+
+Unlike :data:`LOCAL_RATE_LIMIT` this is a failure: it is counted, backed off, shown
+on the row and, when it persists, opens the breaker like an outage of DataCite.
+"""
+
 
 class OutcomeKind(str, enum.Enum):
     """What the caller should do next, not what went wrong."""

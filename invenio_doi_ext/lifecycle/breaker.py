@@ -11,41 +11,51 @@ from datetime import datetime, timedelta
 from flask import current_app
 from invenio_db import db
 
-from .models import CircuitBreaker, utcnow
+from .. import config as ext_config
+from .models import BREAKER_ROW_ID, CircuitBreaker, utcnow
 
-_ROW_ID = 1
+
+class BreakerMissingError(RuntimeError):
+    """The breaker's row is made with its table; without it the schema is not up to date."""
 
 
 def _settings() -> tuple[int, float]:
-    conf = current_app.config.get("DOI_EXT_CIRCUIT_BREAKER") or {}
-    return int(conf.get("failures", 5)), float(conf.get("pause", 300.0))
+    # A partial mapping keeps config.py's default for the key it leaves out.
+    conf = {**ext_config.DOI_EXT_CIRCUIT_BREAKER, **current_app.config["DOI_EXT_CIRCUIT_BREAKER"]}
+    return int(conf["failures"]), float(conf["pause"])
 
 
 def _row(lock: bool) -> CircuitBreaker:
-    query = db.session.query(CircuitBreaker).filter(CircuitBreaker.id == _ROW_ID)
+    query = db.session.query(CircuitBreaker).filter(CircuitBreaker.id == BREAKER_ROW_ID)
     if lock:
         query = query.with_for_update()
     row = query.one_or_none()
     if row is None:
-        row = CircuitBreaker(id=_ROW_ID, consecutive_failures=0)
-        db.session.add(row)
-        db.session.flush()
+        raise BreakerMissingError(
+            "The table doi_ext_breaker has no row: run `invenio alembic upgrade` "
+            "(the invenio_doi_ext branch makes it)."
+        )
     return row
+
+
+def state() -> CircuitBreaker:
+    """The breaker as it stands, for display."""
+    return _row(lock=False)
 
 
 def paused_until(now: datetime | None = None) -> datetime | None:
     """When calls may resume, or ``None`` when they are allowed now."""
     now = now or utcnow()
-    row = db.session.get(CircuitBreaker, _ROW_ID)
-    if row is not None and row.paused_until and row.paused_until > now:
+    row = _row(lock=False)
+    if row.paused_until and row.paused_until > now:
         return row.paused_until
     return None
 
 
 def record_success() -> None:
     """A call went through: close the breaker if it had counted failures."""
-    row = db.session.get(CircuitBreaker, _ROW_ID)
-    if row is not None and (row.consecutive_failures or row.paused_until):
+    row = _row(lock=False)
+    if row.consecutive_failures or row.paused_until:
         row = _row(lock=True)
         row.consecutive_failures = 0
         row.paused_until = None

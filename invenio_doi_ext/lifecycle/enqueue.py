@@ -2,12 +2,12 @@
 
 A task sent before the commit could run before the row is visible, and one sent
 for a transaction that rolls back would converge something that never happened.
-Rows touched in a session are collected in ``session.info``. The service
-component registers a :class:`ConvergeOp` in the unit of work, which sends them
-after the commit; changes made outside a service component (e.g. the pids
-endpoints) are sent by the session's ``after_commit`` hook. With eager Celery
-(tests, demo without broker) that hook cannot run a task (the session may not
-emit SQL inside it), so such rows wait for the next unit of work or the sweep.
+Rows touched in a session are collected in ``session.info`` (``touched``). The
+service component registers a :class:`ConvergeOp` in the unit of work, which
+sends them after the commit; changes made outside a service component (e.g. the
+pids endpoints) are sent by the session's ``after_commit`` hook. With eager
+Celery (tests, demo without broker) that hook cannot run a task (the session may
+not emit SQL inside it), so such rows wait for the next unit of work or the sweep.
 A broker that is down loses nothing either: the sweep finds the row.
 """
 
@@ -21,31 +21,14 @@ from kombu.exceptions import KombuError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .tasks import converge_doi, task_options
+from .touched import drop_touched, take_touched
+
 log = logging.getLogger(__name__)
-
-_KEY = "doi_ext_touched"
-
-
-def touch(session: Session, row_id: int, countdown: float) -> None:
-    """Remember that a row must be converged once this transaction commits."""
-    touched = session.info.setdefault(_KEY, {})
-    touched[row_id] = max(countdown, touched.get(row_id, 0.0))
-
-
-def forget(session: Session, row_id: int) -> None:
-    """A row touched in this transaction that turned out to need no call (e.g. adopted in sync)."""
-    session.info.get(_KEY, {}).pop(row_id, None)
-
-
-def take_touched(session: Session) -> dict[int, float]:
-    """Row ids (with their delay) touched so far, removing them from the session."""
-    return session.info.pop(_KEY, {}) or {}
 
 
 def send(row_id: int, countdown: float = 0.0) -> bool:
     """Enqueue the convergence of one row; a broker failure is logged, not raised."""
-    from .tasks import converge_doi
-
     try:
         converge_doi.apply_async(args=(row_id,), countdown=max(countdown, 0.0) or None, **task_options())
         return True
@@ -58,10 +41,10 @@ def send(row_id: int, countdown: float = 0.0) -> bool:
         return False
 
 
-def task_options() -> dict:
-    """Route the lifecycle's tasks to ``DOI_EXT_TASK_QUEUE`` when one is configured."""
-    queue = current_app.config.get("DOI_EXT_TASK_QUEUE") if has_app_context() else None
-    return {"queue": queue} if queue else {}
+def send_touched(session: Session) -> None:
+    """Send every row this session's transaction touched (after it committed)."""
+    for row_id, countdown in take_touched(session).items():
+        send(row_id, countdown)
 
 
 class ConvergeOp(Operation):
@@ -69,22 +52,20 @@ class ConvergeOp(Operation):
 
     def on_post_commit(self, uow) -> None:
         """Send the rows touched by the unit of work once its change is durable."""
-        for row_id, countdown in take_touched(uow.session).items():
-            send(row_id, countdown)
+        send_touched(uow.session)
 
 
 def _after_commit(session: Session) -> None:
     if not has_app_context() or current_app.config.get("CELERY_TASK_ALWAYS_EAGER"):
         return
-    for row_id, countdown in take_touched(session).items():
-        send(row_id, countdown)
+    send_touched(session)
 
 
 def _after_rollback(session: Session) -> None:
     # Only a rollback of the whole transaction discards the rows; a savepoint's
     # rollback (pytest-invenio's nested sessions) keeps the outer changes pending.
     if not session.in_transaction():
-        session.info.pop(_KEY, None)
+        drop_touched(session)
 
 
 _installed = False

@@ -2,17 +2,21 @@
 
 A row says what DataCite should hold (``desired_*``) and what the last
 successful call left there (``remote_*``); workers make the second equal the
-first. ``in_sync`` is derived from those columns and kept on the row only so
-that the sweep's "due and out of sync" query can use an index.
+first. ``in_sync`` is derived from those columns: read on an object it is
+computed, and the column of the same name (which the sweep's "due and out of
+sync" query needs for its index) is filled in by the model itself at flush, so no
+caller can set it or forget it. Only ``lifecycle.store`` writes these tables.
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timezone
 
 from invenio_db import db
-from sqlalchemy import Index
+from sqlalchemy import Index, event
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy_utils.types import UUIDType
 
 JSONType = db.JSON().with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
@@ -23,7 +27,23 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-class DOIState:
+class StrEnum(str, enum.Enum):
+    """An Enum whose members are their string values (``enum.StrEnum`` from Python 3.11).
+
+    The columns hold plain strings; members compare, hash and format as those
+    strings, so a value read from the database finds its member in a dict.
+    """
+
+    __hash__ = str.__hash__
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(str.__str__(self), spec)
+
+
+class DOIState(StrEnum):
     """DataCite's states, plus ``none`` for "must not exist / does not exist"."""
 
     NONE = "none"
@@ -31,15 +51,25 @@ class DOIState:
     REGISTERED = "registered"
     FINDABLE = "findable"
 
-    ALL = (NONE, DRAFT, REGISTERED, FINDABLE)
-    RANK = {NONE: 0, DRAFT: 1, REGISTERED: 2, FINDABLE: 2}
+
+STATES: tuple[str, ...] = tuple(state.value for state in DOIState)
+"""Every state name, for input checks."""
 
 
-class DOIKind:
+class DOIKind(StrEnum):
     """What the DOI identifies: one version, or the concept (parent)."""
 
     RECORD = "record"
     PARENT = "parent"
+
+
+def derive_in_sync(
+    desired_state: str, remote_state: str, desired_fingerprint: str | None, remote_fingerprint: str | None
+) -> bool:
+    """DataCite holds what it should: same state, and (unless none) the same payload."""
+    return desired_state == remote_state and (
+        desired_state == DOIState.NONE or desired_fingerprint == remote_fingerprint
+    )
 
 
 class ManagedDOI(db.Model):
@@ -74,7 +104,9 @@ class ManagedDOI(db.Model):
     remote_url = db.Column(db.String(2048), nullable=True)
     remote_checked = db.Column(db.DateTime, nullable=True)
 
-    in_sync = db.Column(db.Boolean, nullable=False, default=True)
+    in_sync_column = db.Column("in_sync", db.Boolean, nullable=False, default=True)
+    """Stored copy of :attr:`in_sync` for the due-rows index; filled in at flush."""
+
     failed = db.Column(db.Boolean, nullable=False, default=False)
     last_error = db.Column(db.Text, nullable=True)
     last_status = db.Column(db.Integer, nullable=True)
@@ -83,6 +115,9 @@ class ManagedDOI(db.Model):
     next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     lease_until = db.Column(db.DateTime, nullable=True)
     """Set while a worker has a call in flight; an expired lease means the worker died."""
+
+    claim_token = db.Column(db.String(32), nullable=True)
+    """The claim whose call is in flight: only an outcome carrying it is applied."""
 
     queued_at = db.Column(db.DateTime, nullable=True)
     """When the row was last handed to the broker, so the sweep does not flood it."""
@@ -97,15 +132,17 @@ class ManagedDOI(db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
 
-    def refresh_sync(self) -> None:
-        """Derive ``in_sync`` from the desired and remote columns."""
-        self.in_sync = (
-            self.desired_state == self.remote_state
-            and (
-                self.desired_state == DOIState.NONE
-                or self.desired_fingerprint == self.remote_fingerprint
-            )
+    @hybrid_property
+    def in_sync(self) -> bool:
+        """Derived from the desired and remote columns, never set."""
+        return derive_in_sync(
+            self.desired_state, self.remote_state, self.desired_fingerprint, self.remote_fingerprint
         )
+
+    @in_sync.inplace.expression
+    @classmethod
+    def _in_sync_expression(cls):
+        return cls.in_sync_column
 
     def __repr__(self) -> str:
         """Short form for logs."""
@@ -143,8 +180,20 @@ class DOIEvent(db.Model):
     doi = db.relationship(ManagedDOI, backref=db.backref("events", lazy="dynamic"))
 
 
+@event.listens_for(ManagedDOI, "before_insert")
+@event.listens_for(ManagedDOI, "before_update")
+def _store_in_sync(mapper, connection, row: ManagedDOI) -> None:
+    """Keep the indexed copy of ``in_sync`` equal to the derived value."""
+    row.in_sync_column = row.in_sync
+
+
 class CircuitBreaker(db.Model):
-    """Instance-wide pause of calls to DataCite (401 or repeated 5xx)."""
+    """Instance-wide pause of calls to DataCite (401 or repeated 5xx).
+
+    It has exactly one row (:data:`BREAKER_ROW_ID`), made with the table (by the
+    migration, or by ``create_all`` through the listener below), so that two
+    first failures at once never race to insert it.
+    """
 
     __tablename__ = "doi_ext_breaker"
 
@@ -153,6 +202,15 @@ class CircuitBreaker(db.Model):
     paused_until = db.Column(db.DateTime, nullable=True)
     reason = db.Column(db.Text, nullable=True)
     updated = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+BREAKER_ROW_ID = 1
+"""The one row of ``doi_ext_breaker``."""
+
+
+@event.listens_for(CircuitBreaker.__table__, "after_create")
+def _seed_breaker(table, connection, **kw) -> None:
+    connection.execute(table.insert().values(id=BREAKER_ROW_ID, consecutive_failures=0, updated=utcnow()))
 
 
 class DOISyncJob(db.Model):
@@ -195,7 +253,7 @@ class DOISyncJob(db.Model):
     doi = db.relationship(ManagedDOI)
 
 
-class DOIHold:
+class DOIHold(StrEnum):
     """Values of ``ManagedDOI.hold``: DSpace's PENDING and MINTED, kept on the row."""
 
     PENDING = "pending"
@@ -203,3 +261,6 @@ class DOIHold:
 
     SET_ASIDE = "set_aside"
     """Withdrawn because a filter excluded its draft; remembered for that record: MINTED."""
+
+    DELETED = "deleted"
+    """DataCite held it as a draft and deleted it at our request (a discarded draft): DELETED."""

@@ -12,7 +12,8 @@ def dspace_state(row: ManagedDOI) -> str:
     """The DSpace state name an operator who knows doi-organiser expects.
 
     ``PENDING``: minted for a draft that is not to be reserved (yet);
-    ``MINTED``: known locally only, never sent, or set aside by a DOI filter.
+    ``MINTED``: known locally only, never sent, or set aside by a DOI filter;
+    ``DELETED``: DataCite held it as a draft and deleted it (a discarded draft).
     """
     desired, remote = row.desired_state, row.remote_state
     hold = getattr(row, "hold", None)
@@ -22,7 +23,7 @@ def dspace_state(row: ManagedDOI) -> str:
         return "PENDING"
     if row.in_sync:
         return {
-            DOIState.NONE: "DELETED" if row.remote_fingerprint or row.attempts else "MINTED",
+            DOIState.NONE: "DELETED" if hold == DOIHold.DELETED else "MINTED",
             DOIState.DRAFT: "IS_RESERVED",
             DOIState.REGISTERED: "IS_REGISTERED",
             DOIState.FINDABLE: "IS_REGISTERED",

@@ -9,12 +9,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
-from flask import current_app
+from flask import current_app, has_app_context
 from invenio_db import db
 
-from .converge import Step, converge, due_rows_query
-from .enqueue import task_options
-from .models import ManagedDOI, utcnow
+from . import breaker, store
+from .converge import converge, due_rows_query
+from .models import DOISyncJob, ManagedDOI, utcnow
+from .plan import Step
+from .states import dspace_state, status_label
+
+
+def task_options() -> dict:
+    """Route the lifecycle's tasks to ``DOI_EXT_TASK_QUEUE`` when one is configured."""
+    queue = current_app.config["DOI_EXT_TASK_QUEUE"] if has_app_context() else None
+    return {"queue": queue} if queue else {}
 
 
 @shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
@@ -31,7 +39,7 @@ def converge_doi(row_id: int) -> str:
 @shared_task(ignore_result=True)
 def sweep(batch: int | None = None) -> int:
     """Enqueue due, out-of-sync rows (bounded): recovers lost messages and crashed workers."""
-    batch = batch or int(current_app.config.get("DOI_EXT_SWEEP_BATCH", 500))
+    batch = batch or int(current_app.config["DOI_EXT_SWEEP_BATCH"])
     now = utcnow()
     recently = now - timedelta(seconds=_sweep_seconds())
     ids = [
@@ -40,10 +48,7 @@ def sweep(batch: int | None = None) -> int:
         .filter((ManagedDOI.queued_at.is_(None)) | (ManagedDOI.queued_at <= recently))
         .limit(batch)
     ]
-    if ids:
-        db.session.query(ManagedDOI).filter(ManagedDOI.id.in_(ids)).update(
-            {ManagedDOI.queued_at: now}, synchronize_session=False
-        )
+    store.mark_queued(ids, now)
     db.session.commit()
     for row_id in ids:
         converge_doi.apply_async(args=(row_id,), **task_options())
@@ -51,7 +56,7 @@ def sweep(batch: int | None = None) -> int:
 
 
 def _sweep_seconds() -> float:
-    interval = current_app.config.get("DOI_EXT_SWEEP_INTERVAL", timedelta(seconds=60))
+    interval = current_app.config["DOI_EXT_SWEEP_INTERVAL"]
     return interval.total_seconds() if isinstance(interval, timedelta) else float(interval)
 
 
@@ -64,8 +69,6 @@ JOB_STALE_SECONDS = 900.0
 @shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def run_sync_job(job_id: int) -> str:
     """Run one REST sync job: a forced convergence attempt, its outcome kept on the job."""
-    from .models import DOISyncJob
-
     if not _start_job(job_id):
         return "skipped"
     job = db.session.get(DOISyncJob, job_id)
@@ -85,8 +88,6 @@ def run_sync_job(job_id: int) -> str:
 
 def _start_job(job_id: int) -> bool:
     """Mark a pending (or abandoned) job running; False if another worker has it."""
-    from .models import DOISyncJob
-
     job = (
         db.session.query(DOISyncJob)
         .filter(DOISyncJob.id == job_id)
@@ -108,9 +109,6 @@ def _start_job(job_id: int) -> bool:
 
 def job_result(step: Step, row: ManagedDOI | None) -> dict:
     """What a finished job reports: the attempt's step and the row as it was left."""
-    from . import breaker
-    from .states import dspace_state, status_label
-
     if row is None:
         return {"step": step.value, "in_sync": False, "message": "the DOI is no longer managed"}
     message = row.last_error if (row.failed or not row.in_sync) else None

@@ -49,6 +49,9 @@ def test_branch_upgrade_matches_models_and_downgrades(base_app):
         tables = set(sa.inspect(db.engine).get_table_names())
         assert tables >= OUR_TABLES
         assert _our_diffs(db) == []
+        with db.engine.connect() as connection:
+            breaker_rows = connection.execute(sa.text("SELECT id FROM doi_ext_breaker")).fetchall()
+        assert [row[0] for row in breaker_rows] == [1]  # made with the table, never by a failure
 
         branch_head = alembic.script_directory.get_revision("invenio_doi_ext@head")
         assert branch_head.revision in {rev.revision for rev in alembic.current()}

@@ -6,9 +6,11 @@ import pytest
 from lifecycle_helpers import make_due, puts_to, row_of
 
 from invenio_doi_ext.lifecycle import breaker
-from invenio_doi_ext.lifecycle.converge import Step, backoff_delay, call, claim, converge, plan, record
-from invenio_doi_ext.lifecycle.desired import Target, set_desired
+from invenio_doi_ext.lifecycle.converge import call, converge
 from invenio_doi_ext.lifecycle.models import DOIState
+from invenio_doi_ext.lifecycle.plan import Step, plan
+from invenio_doi_ext.lifecycle.store import Target, backoff_delay, claim, set_desired
+from invenio_doi_ext.lifecycle.store import record_outcome as record
 
 D, N, R, F = DOIState.DRAFT, DOIState.NONE, DOIState.REGISTERED, DOIState.FINDABLE
 

@@ -7,6 +7,8 @@ from invenio_access.permissions import system_identity
 from lifecycle_helpers import make_due, puts_to, row_of, sweep_now
 
 from invenio_doi_ext.lifecycle.models import DOIState
+from invenio_doi_ext.lifecycle.states import dspace_state
+from invenio_doi_ext.resources.queries import RowFilter, list_query
 
 
 def _edit_and_publish(service, record_id, title):
@@ -163,6 +165,23 @@ def test_discarding_a_draft_deletes_its_reserved_draft_doi(service, record_data,
     assert [e["status"] for e in deletes] == [204]
     row = row_of(doi)
     assert row.desired_state == DOIState.NONE and row.remote_state == DOIState.NONE and row.in_sync
+    # DSpace's name for a DOI DataCite held and deleted, as docs/architecture.rst says.
+    assert dspace_state(row) == "DELETED"
+    deleted = list_query(RowFilter(state="deleted")).all()
+    minted = list_query(RowFilter(state="minted")).all()
+    assert row.id in [r.id for r in deleted] and row.id not in [r.id for r in minted]
+
+
+def test_a_discarded_draft_never_reserved_is_minted_not_deleted(
+    service, record_data, sandbox, db, set_config
+):
+    set_config(DOI_EXT_RESERVE_ON_DRAFT=False)
+    draft = service.create(system_identity, record_data())
+    service.pids.create(system_identity, draft.id, "doi")
+    doi = service.read_draft(system_identity, draft.id).data["pids"]["doi"]["identifier"]
+    service.delete_draft(system_identity, draft.id)
+    assert sandbox.control.journal() == []
+    assert dspace_state(row_of(doi)) == "MINTED"
 
 
 def test_public_to_restricted_and_back(publish, service, sandbox):

@@ -93,7 +93,7 @@ def due_rows(database):
         row = ManagedDOI(
             doi=doi, pid_value=doi, kind="record", desired_state=DOIState.FINDABLE,
             desired_payload=payload, desired_url=url, desired_fingerprint=fingerprint(payload, url),
-            remote_state=DOIState.NONE, in_sync=False, failed=False, attempts=0,
+            remote_state=DOIState.NONE, failed=False, attempts=0,
         )
         session.add(row)
         session.flush()

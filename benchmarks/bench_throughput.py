@@ -60,7 +60,7 @@ def insert_rows(count: int) -> list[int]:
         rows.append(ManagedDOI(
             doi=doi, pid_value=doi, kind="record", desired_state=DOIState.FINDABLE, desired_payload=payload,
             desired_url=url, desired_fingerprint=fingerprint(payload, url), remote_state=DOIState.NONE,
-            in_sync=False, failed=False, attempts=0,
+            failed=False, attempts=0,
         ))
     db.session.add_all(rows)
     db.session.commit()

@@ -23,9 +23,10 @@ from . import settings
 from .lifecycle import breaker
 from .lifecycle.client import current_gateway
 from .lifecycle.converge import Step, converge
-from .lifecycle.desired import get_row
-from .lifecycle.enqueue import send, take_touched
-from .lifecycle.models import CircuitBreaker, ManagedDOI, utcnow
+from .lifecycle.enqueue import send
+from .lifecycle.models import ManagedDOI, utcnow
+from .lifecycle.store import get_row
+from .lifecycle.touched import take_touched
 from .rdm import sync as rdm_sync
 from .resources import operations, queries, serialize, verify
 from .resources.doi_input import InvalidDOIError, is_ours, parse_doi
@@ -374,9 +375,9 @@ def _converge_with_progress(batches: Iterable[list[ManagedDOI]], tally: Tally, p
         raise SystemExit(1) from None
     click.echo(tally.line())
     if paused:
-        reason = db.session.get(CircuitBreaker, 1)
+        reason = breaker.state().reason
         click.echo(
-            f"Calls to DataCite are paused until {paused.isoformat()} ({reason.reason if reason else ''}); "
+            f"Calls to DataCite are paused until {paused.isoformat()} ({reason or ''}); "
             "see `invenio doi breaker show`.",
             err=True,
         )
@@ -530,8 +531,7 @@ def _fix(results: list[verify.Check]) -> list[int]:
         if row is None or row.version_id != result.version or (row.lease_until and row.lease_until > now):
             click.echo(f"{result.doi}  changed while being verified; not fixed (rerun verify).", err=True)
             continue
-        verify.fix(row, result)
-        operations.log_operator(row, ACTOR, "verify", "drift: " + ", ".join(result.problems))
+        verify.fix(row, result, ACTOR)
         fixed.append(row.id)
     db.session.commit()
     return fixed
@@ -549,11 +549,11 @@ def breaker_group() -> None:
 @with_appcontext
 def breaker_show() -> None:
     """Show whether calls are paused (exit 1 when they are)."""
-    row = db.session.get(CircuitBreaker, 1)
+    row = breaker.state()
     until = breaker.paused_until()
     click.echo(f"state: {'open (calls paused until ' + until.isoformat() + ')' if until else 'closed'}")
-    click.echo(f"consecutive failures: {row.consecutive_failures if row else 0}")
-    click.echo(f"reason: {row.reason if row and row.reason else '-'}")
+    click.echo(f"consecutive failures: {row.consecutive_failures}")
+    click.echo(f"reason: {row.reason or '-'}")
     raise SystemExit(1 if until else 0)
 
 

@@ -19,9 +19,9 @@ from flask import Blueprint, Flask, current_app, url_for
 from invenio_administration.permissions import administration_permission
 from werkzeug.routing import BuildError
 
-from .lifecycle.desired import get_row
 from .lifecycle.models import DOIKind, ManagedDOI
 from .lifecycle.states import dspace_state, status_label
+from .lifecycle.store import get_row
 
 LANDING_PAGE_TEMPLATE = "invenio_doi_ext/landing_page/doi_status.html"
 """Our side-bar template, added to ``APP_RDM_DETAIL_SIDE_BAR_TEMPLATES``."""

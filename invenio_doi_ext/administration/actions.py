@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from invenio_db import db
 
-from ..lifecycle.desired import normalize
 from ..lifecycle.enqueue import send
 from ..lifecycle.models import ManagedDOI
+from ..lifecycle.store import normalize
 from ..resources import operations
 
 
@@ -45,7 +45,6 @@ def retry(doi: str, *, actor: str) -> ManagedDOI | None:
     was_failed = row.failed
     message = "retry requested from the administration page" + (" (failure cleared)" if was_failed else "")
     operations.retry(row, actor, message)
-    row.refresh_sync()
     row_id, in_sync = row.id, row.in_sync
     db.session.commit()
     if not in_sync:

@@ -33,6 +33,10 @@ class DOICuration:
         extend_permission_policy(app.config)
         add_builders(app.config)
         add_beat_entry(app)
+        from ..rdm.gates import register_gate
+        from .gate import held
+
+        register_gate(app, held)
         from . import tasks  # noqa: F401 - connects the post-convergence signal
 
         app.extensions[EXTENSION_NAME] = self

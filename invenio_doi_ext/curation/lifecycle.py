@@ -6,8 +6,8 @@ from typing import Any
 
 from invenio_access.permissions import system_identity
 
-from ..lifecycle.desired import set_desired
 from ..lifecycle.models import DOIKind
+from ..lifecycle.store import set_desired
 from ..rdm import targets
 
 

@@ -14,7 +14,7 @@ from celery import shared_task
 from celery.signals import task_postrun
 from flask import has_app_context
 
-from ..lifecycle.enqueue import task_options
+from ..lifecycle.tasks import task_options
 from .policy import curation_enabled
 from .timeline import publish_outcomes
 

@@ -22,9 +22,9 @@ from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 from sqlalchemy.orm.exc import NoResultFound
 
 from ..datacite.gateway import DataCiteGateway
-from ..lifecycle import enqueue
-from ..lifecycle.desired import Target, normalize, set_desired
-from ..lifecycle.models import DOIKind, DOIState, ManagedDOI, utcnow
+from ..lifecycle import store
+from ..lifecycle.models import DOIKind, DOIState, ManagedDOI
+from ..lifecycle.store import Target, normalize, set_desired
 from ..metadata.compare import held, plain, same_metadata
 from ..metadata.fingerprint import fingerprint
 from . import targets
@@ -117,32 +117,23 @@ def classify(result: Adoption, kind: str, obj: Any, is_draft: bool, target: Targ
 
 def _record_remote(row: ManagedDOI, outcome: Any, target: Target) -> None:
     """The row's remote side is what DataCite really holds, so workers repair the rest."""
-    row.remote_checked = utcnow()
-    if not outcome.found:
-        row.remote_state, row.remote_fingerprint, row.remote_url = DOIState.NONE, None, None
-    else:
-        row.remote_state = outcome.state or DOIState.NONE
-        row.remote_url = outcome.url
+    at_datacite = None
+    if outcome.found:
         if same_metadata(target.payload, outcome.attributes) and outcome.url == target.url:
-            row.remote_fingerprint = row.desired_fingerprint
+            at_datacite = row.desired_fingerprint
         else:
             keys = (target.payload or {}).keys()
-            row.remote_fingerprint = fingerprint(plain(held(outcome.attributes, keys)), outcome.url)
-    row.refresh_sync()
-    row.next_attempt_at = utcnow()
-    if row.in_sync:
-        # set_desired queued a converge task before DataCite's answer was known; a
-        # DOI found as it should be needs none (100,000 no-op tasks otherwise).
-        enqueue.forget(db.session, row.id)
-
-
-def _fix_pid_status(pid: PersistentIdentifier, remote_state: str) -> None:
-    """The local PID says REGISTERED exactly when DataCite has it registered or findable."""
-    at_datacite = remote_state in (DOIState.REGISTERED, DOIState.FINDABLE)
-    if pid.status == PIDStatus.REGISTERED and not at_datacite:
-        pid.status = PIDStatus.RESERVED
-    elif pid.status == PIDStatus.RESERVED and at_datacite:
-        pid.status = PIDStatus.REGISTERED
+            at_datacite = fingerprint(plain(held(outcome.attributes, keys)), outcome.url)
+    # A DOI found as it should be needs no call: the store drops the converge task that
+    # set_desired queued before DataCite's answer was known (100,000 no-op tasks otherwise).
+    store.adopt_remote(
+        row,
+        found=outcome.found,
+        state=outcome.state,
+        url=outcome.url,
+        fingerprint_at_datacite=at_datacite,
+        actor="adopt",
+    )
 
 
 def adopt_one(pid: PersistentIdentifier, gateway: DataCiteGateway, *, dry_run: bool) -> Adoption:
@@ -167,7 +158,7 @@ def adopt_one(pid: PersistentIdentifier, gateway: DataCiteGateway, *, dry_run: b
             pid.pid_value, target, kind=kind, object_uuid=obj.id, actor="adopt", reason="adopted"
         )
         _record_remote(row, outcome, target)
-        _fix_pid_status(pid, result.remote_state)
+        store.align_pid_status(pid, result.remote_state)
         result.adopted = True
     return result
 

@@ -20,9 +20,9 @@ from invenio_rdm_records.proxies import current_rdm_records_service
 from invenio_records_resources.services.uow import RecordCommitOp, UnitOfWork
 from sqlalchemy.orm.exc import NoResultFound
 
-from ..lifecycle.desired import get_row
 from ..lifecycle.enqueue import ConvergeOp
-from ..lifecycle.history import log_operator
+from ..lifecycle.store import get_row
+from ..lifecycle.store import note as log_operator
 from . import qualification, sync
 from .targets import is_tombstoned
 

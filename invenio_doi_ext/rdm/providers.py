@@ -25,6 +25,7 @@ from .. import settings
 from ..metadata import payload as payloads
 from ..metadata import policy, validation
 from . import filters, qualification, sync
+from .qualification import CONCEPT_ROLE, VERSION_ROLE
 
 
 class DOIExtClient(DataCiteClient):
@@ -60,6 +61,9 @@ class DOIExtClient(DataCiteClient):
 
 class DOIExtPIDProvider(DataCitePIDProvider):
     """Version DOIs: every hook records the desired state, none calls DataCite."""
+
+    #: Which DOIs this provider mints; how ``qualification`` finds it without importing it.
+    doi_ext_role = VERSION_ROLE
 
     def __init__(self, id_: str = "datacite", client: Any = None, **kwargs: Any) -> None:
         """Same name as upstream's provider, so existing records keep resolving."""
@@ -178,6 +182,8 @@ class DOIExtPIDProvider(DataCitePIDProvider):
 
 class DOIExtParentPIDProvider(DOIExtPIDProvider):
     """Concept DOIs: described by the latest public version."""
+
+    doi_ext_role = CONCEPT_ROLE
 
     def _sync(self, record: Any, reason: str, doi: str | None = None) -> None:
         if record is None:

@@ -17,8 +17,8 @@ from invenio_pidstore.errors import PIDDoesNotExistError
 from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from invenio_rdm_records.services.pids.providers.base import PIDProvider
 
-from ..lifecycle.desired import Target, get_row, set_desired
-from ..lifecycle.models import DOIEvent, DOIHold, DOIKind, DOIState, ManagedDOI
+from ..lifecycle.models import DOIHold, DOIKind, DOIState, ManagedDOI
+from ..lifecycle.store import Target, set_desired
 from . import filters
 from .sync import current_actor
 
@@ -28,12 +28,15 @@ DECISION = "_doi_ext_decision"
 PLACEHOLDER = "_doi_ext_placeholder"
 
 
+#: ``doi_ext_role`` of this package's providers (``rdm.providers``), which import this module.
+VERSION_ROLE = "version"
+CONCEPT_ROLE = "concept"
+
+
 def doi_provider() -> Any:
     """This package's provider of version DOIs (named ``datacite``), or None when disabled."""
-    from .providers import DOIExtParentPIDProvider, DOIExtPIDProvider
-
     for provider in current_app.config.get("RDM_PERSISTENT_IDENTIFIER_PROVIDERS", []):
-        if isinstance(provider, DOIExtPIDProvider) and not isinstance(provider, DOIExtParentPIDProvider):
+        if getattr(provider, "doi_ext_role", None) == VERSION_ROLE:
             return provider
     return None
 
@@ -93,30 +96,17 @@ def set_aside(draft: Any, identifier: str, reason: str) -> bool:
     pids.pop("doi", None)
     draft.pids = pids
 
-    before = get_row(identifier)
-    changed_at = before.desired_changed if before is not None else None
-    row = set_desired(
+    # Even when nothing changes at DataCite's side (never reserved), the history says why.
+    set_desired(
         identifier,
         Target(DOIState.NONE),
         kind=DOIKind.RECORD,
         object_uuid=draft.id,
         actor=current_actor(),
         reason=f"set aside by the DOI filter: {reason}",
+        hold=DOIHold.SET_ASIDE,
+        operation="set_aside",
     )
-    if row.hold != DOIHold.SET_ASIDE and row.desired_changed == changed_at:
-        # Nothing changed at DataCite's side (never reserved): the history still says why.
-        db.session.add(
-            DOIEvent(
-                doi_id=row.id,
-                actor=current_actor(),
-                action="desired",
-                operation="set_aside",
-                from_state=row.desired_state,
-                to_state=row.desired_state,
-                message=f"set aside by the DOI filter: {reason}",
-            )
-        )
-    row.hold = DOIHold.SET_ASIDE
     return True
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import g, has_request_context
 
-from ..lifecycle.desired import Target, get_row, set_desired
 from ..lifecycle.models import DOIHold, DOIKind, DOIState
+from ..lifecycle.store import Target, get_row, set_desired, set_hold
 from . import targets
 
 
@@ -34,10 +34,15 @@ def sync_version(record: Any, reason: str, doi: str | None = None) -> None:
     else:
         target = targets.record_target(record, doi)
         hold = None
-    row = set_desired(
-        doi, target, kind=DOIKind.RECORD, object_uuid=record.id, actor=current_actor(), reason=reason
+    set_desired(
+        doi,
+        target,
+        kind=DOIKind.RECORD,
+        object_uuid=record.id,
+        actor=current_actor(),
+        reason=reason,
+        hold=hold,
     )
-    row.hold = hold
 
 
 def sync_concept(parent: Any, current: Any, reason: str, doi: str | None = None) -> None:
@@ -54,7 +59,9 @@ def withdraw(pid_value: str, reason: str) -> None:
     row = get_row(pid_value)
     if row is None:
         return
-    row.hold = None
     if row.remote_state == DOIState.NONE and row.desired_state == DOIState.NONE:
+        set_hold(row, None)
         return
-    set_desired(pid_value, Target(DOIState.NONE), kind=row.kind, actor=current_actor(), reason=reason)
+    set_desired(
+        pid_value, Target(DOIState.NONE), kind=row.kind, actor=current_actor(), reason=reason, hold=None
+    )

@@ -12,11 +12,11 @@ from typing import Any
 from flask import current_app
 from invenio_rdm_records.records.api import RDMRecord
 
-from ..curation import gate as curation_gate
-from ..lifecycle.desired import Target
 from ..lifecycle.models import DOIState
+from ..lifecycle.store import Target
 from ..metadata import payload as payloads
 from ..metadata import policy, validation
+from . import gates
 
 
 def managed_doi(obj: Any) -> str | None:
@@ -60,7 +60,7 @@ def record_target(record: Any, doi: str) -> Target:
     is never even computed.
     """
     url = payloads.landing_url(doi)
-    if curation_gate.held(record):
+    if gates.held(record):
         return _held(record, url)
     if policy.is_metadata_restricted(record):
         return Target(DOIState.REGISTERED, policy.redacted_payload(record), url)
@@ -105,7 +105,7 @@ def concept_target(parent: Any, doi: str, current: Any = None) -> Target:
     """The concept DOI describes the latest public version, never a restricted one."""
     url = payloads.landing_url(doi)
     versions = published_versions(parent, current)
-    held = {str(rec.id) for rec in versions if curation_gate.held(rec)}
+    held = {str(rec.id) for rec in versions if gates.held(rec)}
     if held and len(held) == len(versions):
         alive = [rec for rec in versions if not is_tombstoned(rec)]
         return _held(alive[-1], url, parent) if alive else Target(DOIState.NONE)

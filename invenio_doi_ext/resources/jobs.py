@@ -66,8 +66,7 @@ def create(row: ManagedDOI, actor: str, operation: str) -> DOISyncJob:
 
 def dispatch(job_id: int) -> None:
     """Hand a committed job to Celery; a broker failure ends the job as failed."""
-    from ..lifecycle.enqueue import task_options
-    from ..lifecycle.tasks import run_sync_job
+    from ..lifecycle.tasks import run_sync_job, task_options
 
     try:
         run_sync_job.apply_async(args=(job_id,), **task_options())

@@ -16,10 +16,10 @@ from invenio_rdm_records.records.api import RDMDraft
 from sqlalchemy import func
 from sqlalchemy.orm.exc import NoResultFound
 
-from ..lifecycle.desired import get_row, normalize
-from ..lifecycle.enqueue import take_touched
-from ..lifecycle.history import log_operator
-from ..lifecycle.models import DOIKind, ManagedDOI, utcnow
+from ..lifecycle import store
+from ..lifecycle.models import DOIKind, ManagedDOI
+from ..lifecycle.store import get_row, lock_row, needs_work, normalize
+from ..lifecycle.touched import take_touched
 from ..rdm import sync, targets
 
 
@@ -27,40 +27,19 @@ class NotReservableError(Exception):
     """The DOI does not belong to a never-published draft, or reservation is switched off."""
 
 
-def needs_work(row: ManagedDOI) -> bool:
-    """Whether converging the row could change anything at DataCite."""
-    return row.failed or not row.in_sync
+__all__ = ("NotReservableError", "find_draft", "lock", "make_due", "needs_work", "reserve", "retry")
+
+lock = lock_row
 
 
 def retry(row: ManagedDOI, actor: str, message: str | None = None) -> bool:
     """Clear a failure and make the row due now; False when there is nothing to retry."""
-    if not needs_work(row):
-        return False
-    row.failed = False
-    row.attempts = 0
-    row.next_attempt_at = utcnow()
-    row.queued_at = utcnow()
-    log_operator(row, actor, "retry", message)
-    return True
+    return store.operator_retry(row, actor, "retry", message)
 
 
 def make_due(row: ManagedDOI, actor: str, operation: str = "sync") -> bool:
     """Make an out-of-sync (or failed) row due now, skipping its back-off."""
-    if not needs_work(row):
-        return False
-    was_failed = row.failed
-    row.failed = False
-    if was_failed:
-        row.attempts = 0
-    row.next_attempt_at = utcnow()
-    row.queued_at = utcnow()
-    log_operator(row, actor, operation, "failure cleared by operator" if was_failed else None)
-    return True
-
-
-def lock(row_id: int) -> ManagedDOI | None:
-    """The row, locked for the rest of the transaction (workers hold it only briefly)."""
-    return db.session.query(ManagedDOI).filter(ManagedDOI.id == row_id).with_for_update().one_or_none()
+    return store.operator_retry(row, actor, operation)
 
 
 # -- reserving the DOI of a draft -------------------------------------------------------

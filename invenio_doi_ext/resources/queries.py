@@ -18,13 +18,11 @@ from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from sqlalchemy import and_, func, not_, or_
 from sqlalchemy.orm import Query
 
-from ..lifecycle.models import DOIHold, DOIState, ManagedDOI, utcnow
+from ..lifecycle.models import STATES, DOIHold, DOIState, ManagedDOI, utcnow
 
 M = ManagedDOI
 _ACTIVE = (DOIState.REGISTERED, DOIState.FINDABLE)
 
-#: Rows not held as pending or set aside (``ManagedDOI.hold``).
-_NOT_HELD = or_(M.hold.is_(None), M.hold.notin_([DOIHold.PENDING, DOIHold.SET_ASIDE]))
 
 #: The SQL twin of ``lifecycle.states.dspace_state``: one condition per DSpace name.
 DSPACE_STATES = {
@@ -32,17 +30,9 @@ DSPACE_STATES = {
     "MINTED": and_(
         M.in_sync,
         M.desired_state == DOIState.NONE,
-        or_(
-            M.hold == DOIHold.SET_ASIDE,
-            and_(_NOT_HELD, M.remote_fingerprint.is_(None), M.attempts == 0),
-        ),
+        or_(M.hold.is_(None), M.hold.notin_([DOIHold.PENDING, DOIHold.DELETED])),
     ),
-    "DELETED": and_(
-        M.in_sync,
-        M.desired_state == DOIState.NONE,
-        _NOT_HELD,
-        or_(M.remote_fingerprint.isnot(None), M.attempts > 0),
-    ),
+    "DELETED": and_(M.in_sync, M.desired_state == DOIState.NONE, M.hold == DOIHold.DELETED),
     "IS_RESERVED": and_(M.in_sync, M.desired_state == DOIState.DRAFT),
     "IS_REGISTERED": and_(M.in_sync, M.desired_state.in_(_ACTIVE)),
     "TO_BE_DELETED": and_(not_(M.in_sync), M.desired_state == DOIState.NONE),
@@ -64,7 +54,7 @@ DSPACE_STATES = {
 }
 
 #: Values ``--state`` / ``?state=`` accept: DataCite's states (the desired one) or DSpace names.
-STATE_CHOICES = tuple(DOIState.ALL) + tuple(name.lower() for name in DSPACE_STATES)
+STATE_CHOICES = STATES + tuple(name.lower() for name in DSPACE_STATES)
 
 #: Columns a listing needs; the JSON payload is never loaded for a list.
 LIST_COLUMNS = (
@@ -136,7 +126,7 @@ class RowFilter:
         """The query restricted to matching rows."""
         if self.state is not None:
             name = self.state.lower()
-            if name in DOIState.ALL:
+            if name in STATES:
                 query = query.filter(M.desired_state == name)
             else:
                 query = query.filter(DSPACE_STATES[name.upper()])

@@ -13,9 +13,9 @@ from invenio_db import db
 from invenio_pidstore.models import PersistentIdentifier
 from invenio_records_resources.services.errors import PermissionDeniedError
 
-from ..lifecycle.desired import get_row
 from ..lifecycle.models import DOISyncJob, ManagedDOI
 from ..lifecycle.states import status_label
+from ..lifecycle.store import get_row
 from ..rdm.sync import current_actor
 from . import jobs, operations, queries, serialize
 from .doi_input import is_ours, parse_doi

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..datacite.gateway import DataCiteGateway
-from ..lifecycle.models import DOIState, ManagedDOI, utcnow
+from ..lifecycle import store
+from ..lifecycle.models import DOIState, ManagedDOI
 from ..metadata.compare import held, plain
 from ..metadata.fingerprint import fingerprint
 
@@ -73,23 +74,15 @@ def check(row: ManagedDOI, gateway: DataCiteGateway) -> Check:
     return result
 
 
-def fix(row: ManagedDOI, result: Check) -> None:
+def fix(row: ManagedDOI, result: Check, actor: str) -> None:
     """Make ``remote_*`` say what DataCite holds, and the row due for convergence."""
-    now = utcnow()
-    if MISSING in result.problems:
-        row.remote_state = DOIState.NONE
-        row.remote_fingerprint = None
-        row.remote_url = None
-    else:
-        row.remote_state = result.state
-        if DIFFERENT_URL in result.problems or DIFFERENT_METADATA in result.problems:
-            row.remote_url = result.url
-            row.remote_fingerprint = result.metadata_fingerprint
-        elif row.remote_state != DOIState.NONE and row.remote_fingerprint is None:
-            row.remote_fingerprint = result.metadata_fingerprint
-    row.remote_checked = now
-    row.refresh_sync()
-    row.failed = False
-    row.attempts = 0
-    row.next_attempt_at = now
-    row.queued_at = now
+    store.verify_fix(
+        row,
+        missing=MISSING in result.problems,
+        state=result.state,
+        url=result.url,
+        fingerprint_at_datacite=result.metadata_fingerprint,
+        content_differs=DIFFERENT_URL in result.problems or DIFFERENT_METADATA in result.problems,
+        actor=actor,
+        message="drift: " + ", ".join(result.problems),
+    )

@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from ui_harness import REFUSED_DOMAINS, create_user, identity_of
 
-from invenio_doi_ext.lifecycle.desired import get_row
+from invenio_doi_ext.lifecycle.store import get_row
 
 # PostgreSQL: the served app (a server thread) and the test write to the database
 # at the same time, which SQLite answers with "database is locked".

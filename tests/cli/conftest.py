@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from invenio_access.permissions import system_identity
 
-from invenio_doi_ext.lifecycle.enqueue import take_touched
 from invenio_doi_ext.lifecycle.models import DOIEvent, ManagedDOI, utcnow
+from invenio_doi_ext.lifecycle.touched import take_touched
 from invenio_doi_ext.metadata.fingerprint import fingerprint
 
 
@@ -46,10 +46,9 @@ def make_row(db: Any) -> Callable[..., ManagedDOI]:
             attempts=fields.pop("attempts", 0),
             failed=fields.pop("failed", False),
             next_attempt_at=fields.pop("next_attempt_at", utcnow()),
-            in_sync=True,
+
             **fields,
         )
-        row.refresh_sync()
         db.session.add(row)
         db.session.flush()
         db.session.add(DOIEvent(doi_id=row.id, actor="test", action="desired", to_state=desired))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from invenio_db import db as _db
 
 from invenio_doi_ext.lifecycle import breaker
-from invenio_doi_ext.lifecycle.desired import get_row
 from invenio_doi_ext.lifecycle.models import ManagedDOI
+from invenio_doi_ext.lifecycle.store import get_row
 
 
 def test_reserve_unreserved_reserves_waiting_and_rowless_drafts(run, draft_with_doi, sandbox, db):

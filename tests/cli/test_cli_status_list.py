@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from invenio_doi_ext.lifecycle.desired import get_row
+from invenio_doi_ext.lifecycle.store import get_row
 
 
 def test_status_of_published_doi_shows_both_sides_and_history(run, publish, sandbox):
@@ -101,7 +101,7 @@ def test_list_filters(run, make_row):
 def test_list_dspace_names_agree_with_the_derived_state(run, make_row):
     cases = [
         ("none", "none", {}),
-        ("none", "none", {"attempts": 1}),
+        ("none", "none", {"hold": "deleted"}),
         ("draft", "draft", {}),
         ("findable", "findable", {}),
         ("none", "draft", {}),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from invenio_doi_ext.lifecycle.desired import get_row
 from invenio_doi_ext.lifecycle.models import utcnow
+from invenio_doi_ext.lifecycle.store import get_row
 
 
 def held(sandbox) -> dict[str, str]:

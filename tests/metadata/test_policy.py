@@ -16,7 +16,7 @@ from metadata_helpers import (
     text,
 )
 
-from invenio_doi_ext.lifecycle.desired import get_row
+from invenio_doi_ext.lifecycle.store import get_row
 from invenio_doi_ext.metadata import policy
 
 RESTRICTED = {"record": "restricted", "files": "restricted"}

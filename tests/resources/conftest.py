@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from invenio_access.permissions import superuser_access, system_identity
 
-from invenio_doi_ext.lifecycle.desired import Target, set_desired
-from invenio_doi_ext.lifecycle.enqueue import take_touched
+from invenio_doi_ext.lifecycle.store import Target, set_desired
+from invenio_doi_ext.lifecycle.touched import take_touched
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from urllib.parse import urlparse
 
 from invenio_db import db as _db
 
-from invenio_doi_ext.lifecycle.desired import get_row
 from invenio_doi_ext.lifecycle.models import DOISyncJob, utcnow
+from invenio_doi_ext.lifecycle.store import get_row
 from invenio_doi_ext.resources import jobs
 
 

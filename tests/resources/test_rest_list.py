@@ -21,10 +21,9 @@ def add_row(doi: str, desired: str, remote: str, **fields) -> ManagedDOI:
         attempts=fields.pop("attempts", 0),
         failed=fields.pop("failed", False),
         next_attempt_at=utcnow(),
-        in_sync=True,
+
         **fields,
     )
-    row.refresh_sync()
     _db.session.add(row)
     _db.session.commit()
     return row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from invenio_doi_ext.lifecycle.desired import get_row
+from invenio_doi_ext.lifecycle.store import get_row
 
 
 def doi_of(record) -> str:

@@ -15,8 +15,9 @@ from typing import Any
 from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 from soak_ops import SECRET
 
-from invenio_doi_ext.lifecycle.desired import Target, coerce
 from invenio_doi_ext.lifecycle.models import DOIKind, DOIState, ManagedDOI
+from invenio_doi_ext.lifecycle.plan import coerce
+from invenio_doi_ext.lifecycle.store import Target
 from invenio_doi_ext.rdm import targets
 
 

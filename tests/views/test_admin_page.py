@@ -8,8 +8,8 @@ from typing import Any
 from invenio_accounts.testutils import login_user_via_session
 from ui_harness import identity_of
 
-from invenio_doi_ext.lifecycle.desired import get_row
 from invenio_doi_ext.lifecycle.models import DOIEvent
+from invenio_doi_ext.lifecycle.store import get_row
 
 PAGE = "/administration/dois"
 

@@ -13,7 +13,7 @@ WHEN = datetime(2030, 1, 2, 3, 4)
 def row(**fields) -> ManagedDOI:
     base = dict(doi="10.1234/abc", pid_value="10.1234/ABC", kind="record", desired_state="findable",
                 remote_state="findable", desired_fingerprint="f1", remote_fingerprint="f1",
-                desired_payload={"titles": [], "creators": []}, in_sync=True, failed=False,
+                desired_payload={"titles": [], "creators": []}, failed=False,
                 attempts=0, last_error=None, last_status=None, next_attempt_at=WHEN, updated=WHEN)
     base.update(fields)
     return ManagedDOI(**base)
@@ -29,10 +29,10 @@ def test_in_sync_states():
 
 
 def test_in_flight_and_retrying():
-    sending = describe(row(remote_state="none", in_sync=False))
+    sending = describe(row(remote_state="none"))
     assert sending.label == "registering"
     assert sending.advice.startswith("Nothing to do: this happens in the background")
-    waiting = describe(row(remote_state="none", in_sync=False, attempts=3, last_status=503,
+    waiting = describe(row(remote_state="none", attempts=3, last_status=503,
                            last_error="HTTP 503 from DataCite (HTML error page)"))
     assert waiting.label == "retrying"
     assert waiting.message == "HTTP 503 from DataCite (HTML error page)"
@@ -40,7 +40,7 @@ def test_in_flight_and_retrying():
 
 
 def test_failed_422_names_the_form_field_we_send():
-    status = describe(row(remote_state="none", in_sync=False, failed=True, last_status=422,
+    status = describe(row(remote_state="none", failed=True, last_status=422,
                           last_error="titles: Title can't be blank; foo: Is invalid"))
     assert status.label == "failed" and status.next_attempt_at is None
     assert "Fix the field Title (titles) in the record and publish again" in status.advice
@@ -48,7 +48,7 @@ def test_failed_422_names_the_form_field_we_send():
 
 
 def test_failed_other_status_needs_an_administrator():
-    status = describe(row(remote_state="none", in_sync=False, failed=True, last_status=403,
+    status = describe(row(remote_state="none", failed=True, last_status=403,
                           last_error="You are not authorized to access this resource."))
     assert "an administrator must fix the cause" in status.advice
     assert status.message == "You are not authorized to access this resource."

@@ -368,7 +368,7 @@ def measure(
 
     from invenio_db import db
 
-    from invenio_doi_ext.cli import adopt_cmd
+    from invenio_doi_ext.cli.steering import adopt_cmd
     from invenio_doi_ext.demo.bootstrap import create_instance
     from invenio_doi_ext.embedded import install_search_standin
     from invenio_doi_ext.lifecycle.models import ManagedDOI
@@ -404,7 +404,7 @@ def measure(
 
     runner = app.test_cli_runner()
     rss_before = rss_mib()
-    with mock.patch("invenio_doi_ext.cli.current_gateway", return_value=gateway), \
+    with mock.patch("invenio_doi_ext.cli.steering.current_gateway", return_value=gateway), \
             mock.patch.object(adopt, "adopt", sampled_adopt):
         if traced:
             tracemalloc.start()

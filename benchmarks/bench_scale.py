@@ -131,12 +131,12 @@ def verify_peak(app: Any) -> dict[str, Any]:
     """Peak traced memory and time of ``invenio doi verify`` over every row left."""
     from unittest import mock
 
-    from invenio_doi_ext.cli import verify_cmd
+    from invenio_doi_ext.cli.steering import verify_cmd
     from invenio_doi_ext.lifecycle.models import ManagedDOI
 
     rows = ManagedDOI.query.count()
     runner = app.test_cli_runner()
-    with mock.patch("invenio_doi_ext.cli.current_gateway", return_value=MemoryGateway()):
+    with mock.patch("invenio_doi_ext.cli.steering.current_gateway", return_value=MemoryGateway()):
         tracemalloc.start()
         started = time.perf_counter()
         result = runner.invoke(verify_cmd, [])
@@ -153,7 +153,7 @@ def run(rows: int, verify_sizes: list[int]) -> dict[str, Any]:
 
     from invenio_doi_ext.lifecycle.converge import due_rows_query
     from invenio_doi_ext.lifecycle.models import ManagedDOI, utcnow
-    from invenio_doi_ext.resources import queries
+    from invenio_doi_ext.services import queries
 
     sandbox = start_sandbox(0)
     try:

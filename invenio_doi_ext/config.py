@@ -89,7 +89,7 @@ DOI_EXT_TASK_QUEUE = None
 DOI_EXT_JOB_TTL = timedelta(days=1)
 """How long the outcome of a ``POST /api/dois/<doi>/sync`` job stays readable."""
 
-DOI_EXT_PERMISSION_POLICY = "invenio_doi_ext.resources.permissions:DOIPermissionPolicy"
+DOI_EXT_PERMISSION_POLICY = "invenio_doi_ext.services.permissions:DOIPermissionPolicy"
 """Who may read a DOI's status and who may list, reserve and sync (class or import path)."""
 
 DOI_EXT_CURATION_REQUIRED = False

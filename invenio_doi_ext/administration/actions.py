@@ -1,20 +1,21 @@
-"""The operator's retry, as the administration page performs it.
+"""What the administration page reads and does: the problem list, and the operator's retry.
 
 A failed row is not retried by the workers until its payload changes; an
 operator who has fixed the cause (at DataCite, or in the configuration) clears
-the failure, makes the row due now and hands it to a worker. The change and the
-enqueue are separate steps on purpose: the row is committed first, so that a
-lost broker message still leaves it to the sweep.
+the failure through the same service call as ``invenio doi retry``: the row is
+committed first and then handed to a worker, so a lost broker message still
+leaves it to the sweep.
 """
 
 from __future__ import annotations
 
+from flask import g
 from invenio_db import db
 
-from ..lifecycle.enqueue import send
 from ..lifecycle.models import ManagedDOI
-from ..lifecycle.store import normalize
-from ..resources import operations
+from ..lifecycle.store import get_row
+from ..services.dois import DOIService
+from ..services.errors import DOINotManagedError
 
 
 def query_problems():
@@ -28,26 +29,20 @@ def query_problems():
 
 def find(doi: str) -> ManagedDOI | None:
     """A row by DOI (case-insensitive), or None."""
-    return db.session.query(ManagedDOI).filter(ManagedDOI.doi == normalize(doi)).one_or_none()
+    return get_row(doi)
 
 
 def retry(doi: str, *, actor: str) -> ManagedDOI | None:
-    """Clear the failure, make the row due now, record who asked, enqueue its convergence."""
-    row = (
-        db.session.query(ManagedDOI)
-        .filter(ManagedDOI.doi == normalize(doi))
-        .with_for_update()
-        .one_or_none()
-    )
+    """The operator's retry (``DOIService.retry``), or None when the DOI is not managed."""
+    row = get_row(doi)
     if row is None:
         db.session.rollback()
         return None
     was_failed = row.failed
     message = "retry requested from the administration page" + (" (failure cleared)" if was_failed else "")
-    operations.retry(row, actor, message)
-    row_id, in_sync = row.id, row.in_sync
-    db.session.commit()
-    if not in_sync:
-        send(row_id)  # routed to DOI_EXT_TASK_QUEUE like every lifecycle task
+    try:
+        retried, _ = DOIService().retry(g.identity, doi, actor=actor, message=message)
+    except DOINotManagedError:
+        return None
     db.session.expire_all()
-    return db.session.get(ManagedDOI, row_id)
+    return db.session.get(ManagedDOI, retried.id)

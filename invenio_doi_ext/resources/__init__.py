@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from ..services.dois import DOIService
 from .config import DOIResourceConfig
 from .resource import DOIResource
-from .service import DOIService
 
 __all__ = ("DOIResource", "DOIResourceConfig", "DOIService", "create_blueprint")
 

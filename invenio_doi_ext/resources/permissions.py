@@ -1,70 +1,10 @@
-"""Who may see and steer managed DOIs: a permission policy, replaceable by configuration.
+"""Old home of the DOI permission policy, kept so that a configured path still imports.
 
-Depositors see the state of their own record's DOI (owners), community curators
-that of the records they curate; everything that lists all DOIs or makes calls to
-DataCite happen is for administrators. Set ``DOI_EXT_PERMISSION_POLICY`` to a
-subclass (or its import path) to change that, as with ``RDM_PERMISSION_POLICY``.
+``DOI_EXT_PERMISSION_POLICY = "invenio_doi_ext.resources.permissions:DOIPermissionPolicy"``
+(the default before 0.2) keeps working; new configurations name
+``invenio_doi_ext.services.permissions``.
 """
 
-from __future__ import annotations
+from ..services.permissions import DOIPermissionPolicy, DOIRecordOwners
 
-from types import SimpleNamespace
-from typing import Any
-
-from flask import current_app
-from invenio_administration.generators import Administration
-from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
-from invenio_rdm_records.services.generators import RecordCommunitiesAction, RecordOwners
-from invenio_records_permissions.generators import SystemProcess
-from invenio_records_permissions.policies.base import BasePermissionPolicy
-from sqlalchemy.orm.exc import NoResultFound
-from werkzeug.utils import import_string
-
-from ..lifecycle.models import DOIKind, ManagedDOI
-
-
-class DOIRecordOwners(RecordOwners):
-    """The owner of the record behind the DOI; nobody when the record has no owner."""
-
-    def needs(self, record: Any = None, **kwargs: Any) -> list:
-        """Owners of ``record.parent``, tolerating records created by the system."""
-        access = getattr(getattr(record, "parent", None), "access", None)
-        if getattr(access, "owner", None) is None:
-            return []
-        return super().needs(record=record, **kwargs)
-
-
-class DOIPermissionPolicy(BasePermissionPolicy):
-    """The default policy (superusers are always allowed by invenio-access)."""
-
-    can_read = [DOIRecordOwners(), RecordCommunitiesAction("curate"), Administration(), SystemProcess()]
-    can_search = [Administration(), SystemProcess()]
-    can_manage = [Administration(), SystemProcess()]
-    """Reserve, sync, retry, list unreserved drafts, read jobs."""
-
-
-def policy_class() -> type[BasePermissionPolicy]:
-    """The configured policy class (``DOI_EXT_PERMISSION_POLICY``: class or import path)."""
-    configured = current_app.config.get("DOI_EXT_PERMISSION_POLICY") or DOIPermissionPolicy
-    return import_string(configured) if isinstance(configured, str) else configured
-
-
-def owning_record(row: ManagedDOI) -> Any | None:
-    """Something with a ``parent`` (owners, communities) for the row, or None.
-
-    A version DOI points at a record or a draft; a concept DOI at a parent, which
-    is wrapped so that the record generators find ``record.parent``.
-    """
-    if row.object_uuid is None:
-        return None
-    if row.kind == DOIKind.PARENT:
-        try:
-            return SimpleNamespace(parent=RDMParent.get_record(row.object_uuid))
-        except NoResultFound:
-            return None
-    for cls in (RDMRecord, RDMDraft):
-        try:
-            return cls.get_record(row.object_uuid, with_deleted=True)
-        except NoResultFound:
-            continue
-    return None
+__all__ = ("DOIPermissionPolicy", "DOIRecordOwners")

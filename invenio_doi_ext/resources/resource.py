@@ -11,9 +11,9 @@ from flask_resources.parsers import request_parser
 from flask_resources.resources import from_conf
 from invenio_records_resources.resources.errors import ErrorHandlersMixin
 
-from . import jobs
-from .serialize import api_url
-from .service import DOIService
+from ..services import jobs
+from ..services.dois import DOIService
+from ..services.serialize import api_url
 
 request_view_args = request_parser(from_conf("request_view_args"), location="view_args")
 request_list_args = request_parser(from_conf("request_list_args"), location="args")

@@ -8,7 +8,7 @@ from curation_helpers import request_of
 from lifecycle_helpers import row_of
 
 from invenio_doi_ext.cli import doi as doi_cli
-from invenio_doi_ext.resources import serialize
+from invenio_doi_ext.services import serialize
 
 
 def _awaiting(app) -> list[str]:

@@ -8,7 +8,7 @@ from lifecycle_helpers import make_due, puts_to, row_of, sweep_now
 
 from invenio_doi_ext.lifecycle.models import DOIState
 from invenio_doi_ext.lifecycle.states import dspace_state
-from invenio_doi_ext.resources.queries import RowFilter, list_query
+from invenio_doi_ext.services.queries import RowFilter, list_query
 
 
 def _edit_and_publish(service, record_id, title):

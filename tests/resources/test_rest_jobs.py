@@ -9,7 +9,7 @@ from invenio_db import db as _db
 
 from invenio_doi_ext.lifecycle.models import DOISyncJob, utcnow
 from invenio_doi_ext.lifecycle.store import get_row
-from invenio_doi_ext.resources import jobs
+from invenio_doi_ext.services import jobs
 
 
 def path_of(url: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from invenio_records_permissions.generators import AnyUser, AuthenticatedUser, Disable
 
-from invenio_doi_ext.resources.permissions import DOIPermissionPolicy
+from invenio_doi_ext.services.permissions import DOIPermissionPolicy
 
 
 class OpenStatusPolicy(DOIPermissionPolicy):
@@ -27,6 +27,6 @@ def test_configured_policy_class_is_used(owned_record, other, admin, login, clie
 def test_policy_by_import_path(owned_record, client, set_app_config_fn_scoped):
     doi = owned_record().data["pids"]["doi"]["identifier"]
     set_app_config_fn_scoped(
-        {"DOI_EXT_PERMISSION_POLICY": "invenio_doi_ext.resources.permissions:DOIPermissionPolicy"}
+        {"DOI_EXT_PERMISSION_POLICY": "invenio_doi_ext.services.permissions:DOIPermissionPolicy"}
     )
     assert client.get(f"/dois/{doi}").status_code == 403

@@ -121,3 +121,16 @@ def test_the_writer_check_finds_a_write():
     """The check above cannot pass by seeing nothing."""
     sample = ast.parse("row.remote_state = 'none'\nrow.failed = False\nManagedDOI(doi='x')\n")
     assert _row_writes(sample) == [1, 2, 3]
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_over_400_lines():
+    """A module that grows past this is two modules (STYLE.md)."""
+    long = {
+        str(path.relative_to(ROOT.parent)): count
+        for path in modules().values()
+        if (count := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

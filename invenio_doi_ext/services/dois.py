@@ -1,4 +1,4 @@
-"""The DOI service: permission checks, then the lifecycle operations, for the REST API.
+"""The DOI service: permission checks, then the lifecycle operations, for every face.
 
 Views stay thin (parse, call, serialize); what may be done, and by whom, is
 decided here through the configured permission policy, as in Invenio services.
@@ -17,7 +17,7 @@ from ..lifecycle.models import DOISyncJob, ManagedDOI
 from ..lifecycle.states import status_label
 from ..lifecycle.store import get_row
 from ..rdm.sync import current_actor
-from . import jobs, operations, queries, serialize
+from . import bulk, jobs, operations, queries, serialize
 from .doi_input import is_ours, parse_doi
 from .errors import DOINotManagedError, JobExpiredError, JobNotFoundError
 from .permissions import owning_record, policy_class
@@ -110,6 +110,19 @@ class DOIService:
         row = operations.lock(reserved.id)
         operations.make_due(row, current_actor(), "reserve")
         return self._start_job(row, "reserve")
+
+    def retry(
+        self, identity: Identity, value: str, *, actor: str | None = None, message: str | None = None
+    ) -> tuple[ManagedDOI, bool]:
+        """Clear a DOI's failure and hand it to a worker now; committed.
+
+        The one retry of the CLI and the administration page. Returns the row and
+        whether anything was retried (False: it was in sync).
+        """
+        self.require(identity, "manage")
+        row = self._row(value)
+        retried = bulk.retry(row, actor or current_actor(), message)
+        return db.session.get(ManagedDOI, row.id), retried
 
     def sync(self, identity: Identity, value: str) -> DOISyncJob:
         """Converge one DOI now (clearing a failure), as a job."""

@@ -1,0 +1,52 @@
+"""The only writer of DOI rows and their events: named transitions, each guarded.
+
+Every change of a ``ManagedDOI`` row, and every ``DOIEvent``, is made here. A
+transition reads the state it starts from and says so when the row is not in
+it; each appends its own event, so the history is complete by construction.
+``in_sync`` is derived by the model and never set.
+
+The worker's two transitions carry a token: :func:`claim` stores a fresh one on
+the row with the lease, and :func:`record_outcome` applies an answer only while
+the row still carries that token. A worker whose lease expired and that answers
+after another worker claimed the row cannot overwrite the newer outcome; its
+answer is kept as an event and the row is made due again.
+"""
+
+from __future__ import annotations
+
+from .operators import adopt_remote, operator_retry, verify_fix
+from .pids import align_pid_status
+from .rows import (
+    Target,
+    TransitionError,
+    get_row,
+    lock_row,
+    needs_work,
+    normalize,
+    note,
+    set_desired,
+    set_hold,
+)
+from .timing import backoff_delay
+from .worker import Claim, claim, mark_queued, record_outcome
+
+__all__ = (
+    "Claim",
+    "Target",
+    "TransitionError",
+    "adopt_remote",
+    "align_pid_status",
+    "backoff_delay",
+    "claim",
+    "get_row",
+    "lock_row",
+    "mark_queued",
+    "needs_work",
+    "normalize",
+    "note",
+    "operator_retry",
+    "record_outcome",
+    "set_desired",
+    "set_hold",
+    "verify_fix",
+)

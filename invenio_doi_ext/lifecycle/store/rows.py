@@ -1,0 +1,158 @@
+"""Rows and their events: reading, the request side's ``set_desired``, ``hold``, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from invenio_db import db
+
+from ...metadata.fingerprint import fingerprint
+from ..models import DOIEvent, DOIHold, DOIKind, DOIState, ManagedDOI, utcnow
+from ..plan import coerce
+from ..touched import touch
+from .timing import coalesce_seconds
+
+
+class TransitionError(RuntimeError):
+    """A transition found the row in a state it does not start from."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What DataCite should hold for one DOI."""
+
+    state: str
+    payload: Mapping[str, Any] | None = None
+    url: str | None = None
+
+
+
+
+def normalize(doi: str) -> str:
+    """The row key: DOIs are case-insensitive and DataCite answers in lower case."""
+    return doi.strip().lower()
+
+
+def get_row(doi: str, *, lock: bool = False) -> ManagedDOI | None:
+    """The row of a DOI, optionally locked for the rest of the transaction."""
+    query = db.session.query(ManagedDOI).filter(ManagedDOI.doi == normalize(doi))
+    if lock:
+        query = query.with_for_update()
+    return query.one_or_none()
+
+
+def lock_row(row_id: int) -> ManagedDOI | None:
+    """The row, locked for the rest of the transaction (workers hold it only briefly)."""
+    return db.session.query(ManagedDOI).filter(ManagedDOI.id == row_id).with_for_update().one_or_none()
+
+
+def needs_work(row: ManagedDOI) -> bool:
+    """Whether converging the row could change anything at DataCite."""
+    return row.failed or not row.in_sync
+
+
+
+
+def append_event(row: ManagedDOI, actor: str, action: str, **fields: Any) -> DOIEvent:
+    event = DOIEvent(doi_id=row.id, actor=actor, action=action, **fields)
+    db.session.add(event)
+    return event
+
+
+def note(row: ManagedDOI, actor: str, operation: str, message: str | None = None) -> DOIEvent:
+    """An operator's act that changes no column (verify found drift, assign...), for the history."""
+    return append_event(
+        row,
+        actor,
+        "operator",
+        operation=operation,
+        from_state=row.remote_state,
+        to_state=row.desired_state,
+        message=message,
+    )
+
+
+
+_KEEP = object()
+
+
+def set_desired(
+    pid_value: str,
+    target: Target,
+    *,
+    kind: str = DOIKind.RECORD,
+    object_uuid: UUID | str | None = None,
+    actor: str = "system",
+    reason: str | None = None,
+    hold: DOIHold | None | object = _KEEP,
+    operation: str | None = None,
+) -> ManagedDOI:
+    """Make ``target`` what DataCite should hold, in the caller's transaction.
+
+    From any state. A new payload clears a failure (DataCite refused the previous
+    one); a row that was already waiting keeps its place, so a burst of edits is one
+    call; a change that alters nothing writes nothing but ``hold`` (and, when
+    ``hold`` changed and ``operation`` names why, an event saying so).
+    """
+    row = get_row(pid_value, lock=True)
+    if row is None:
+        row = ManagedDOI(
+            doi=normalize(pid_value),
+            pid_value=pid_value,
+            kind=kind,
+            remote_state=DOIState.NONE,
+            desired_state=DOIState.NONE,
+            attempts=0,
+            failed=False,
+            next_attempt_at=utcnow(),
+        )
+        db.session.add(row)
+    if object_uuid is not None:
+        row.object_uuid = object_uuid
+    row.kind = kind
+    hold_changed = hold is not _KEEP and row.hold != hold
+    if hold_changed:
+        row.hold = hold
+
+    state = coerce(target.state, row.remote_state)
+    if state != DOIState.NONE and row.hold == DOIHold.DELETED:
+        row.hold = None  # wanted at DataCite again
+    payload = dict(target.payload) if target.payload is not None else None
+    new_fingerprint = fingerprint(payload, target.url) if state != DOIState.NONE else None
+    if row.id is not None and (state, new_fingerprint) == (row.desired_state, row.desired_fingerprint):
+        if operation is not None and hold_changed:
+            append_event(
+                row, actor, "desired", operation=operation, from_state=state, to_state=state, message=reason
+            )
+        return row
+
+    was_waiting = not row.in_sync and not row.failed
+    previous = row.desired_state
+    row.desired_state = state
+    row.desired_payload = payload
+    row.desired_url = target.url
+    row.desired_fingerprint = new_fingerprint
+    row.desired_changed = utcnow()
+    if row.failed:
+        row.failed = False
+        row.attempts = 0
+    if not row.in_sync and not was_waiting:
+        row.next_attempt_at = utcnow() + timedelta(seconds=coalesce_seconds())
+
+    db.session.flush()
+    append_event(
+        row, actor, "desired", operation=operation, from_state=previous, to_state=state, message=reason
+    )
+    if not row.in_sync:
+        delay = (row.next_attempt_at - utcnow()).total_seconds()
+        touch(db.session, row.id, max(delay, 0.0))
+    return row
+
+
+def set_hold(row: ManagedDOI, hold: DOIHold | None) -> None:
+    """Why a DOI DataCite must not hold is kept (pending, set aside), or that it no longer is."""
+    row.hold = hold

@@ -13,10 +13,19 @@ from invenio_access.permissions import system_identity
 
 from ..lifecycle.client import current_gateway
 from ..rdm import adopt, assign
-from ..services import bulk, verify_pass
+from ..services import bulk, credentials, verify_pass
 from ..services.dois import DOIService
 from .group import ACTOR, DOI, doi, managed_row
 from .output import show_progress
+
+
+def _prove_credentials() -> None:
+    """Stop (exit 1) before a pass acts on reads that wrong credentials make meaningless."""
+    try:
+        credentials.prove(current_gateway())
+    except credentials.CredentialsError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
 
 
 @doi.command("sync")
@@ -78,6 +87,7 @@ def reserve_unreserved(batch_size: int) -> None:
     except bulk.ReservationOffError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
+    _prove_credentials()
     tally = bulk.unreserved_tally()
     skipped: list[str] = []
     batches = bulk.unreserved_batches(batch_size, skipped, ACTOR)
@@ -125,6 +135,7 @@ def adopt_cmd(dry_run: bool, batch_size: int, report: Any) -> None:
     what upstream left behind. Resumable: DOIs already adopted are skipped.
     Exit 1 when some DOIs could not be read (rerun to resume).
     """
+    _prove_credentials()
     total = adopt.count_candidates()
     writer = csv.writer(report) if report else None
     if writer:

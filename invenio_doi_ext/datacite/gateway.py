@@ -35,6 +35,9 @@ DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
 #: The slot of a gateway without a rate limiter.
 UNLIMITED = Slot("unlimited")
 
+#: Query of every read: publisher and affiliations as objects, as we send them.
+READ_PARAMS = {"publisher": "true", "affiliation": "true"}
+
 #: Longest piece of a request or response body written to the DEBUG log.
 _LOG_BODY = 2000
 
@@ -159,8 +162,33 @@ class DataCiteGateway:
         return self._send("delete_draft", "DELETE", doi)
 
     def get(self, doi: str) -> Outcome:
-        """What DataCite holds for ``doi``; found=False when it holds nothing we may see."""
-        return self._send("get", "GET", doi)
+        """What DataCite holds for ``doi``; found=False when it holds nothing we may see.
+
+        Publisher and affiliations are asked for as objects, the shape we send
+        (lupo answers plain names otherwise). With wrong credentials DataCite
+        answers as to anyone: a draft or registered DOI is "not found", so a
+        caller acting on ``found=False`` proves the credentials first
+        (:meth:`check_credentials`).
+        """
+        return self._send("get", "GET", doi, params=READ_PARAMS)
+
+    def check_credentials(self, prefix: str) -> Outcome:
+        """Prove the account's credentials with a call that changes nothing.
+
+        ``POST /dois/validate`` (lupo: ``DataciteDoisController#validate``, which
+        builds the DOI with ``only_validate`` and never saves it) needs the
+        ``validate`` ability of the repository account: anyone else gets 401
+        "Bad credentials.", while a read would silently answer as to anyone.
+        SUCCESS when DataCite accepted the credentials (whatever it thought of the
+        empty document), CREDENTIALS on 401, else the outcome of the failed call.
+        """
+        doi = f"{prefix}/invenio-doi-ext-credentials-check"
+        outcome = self._send(
+            "check_credentials", "POST", doi, build_body(doi), path="dois/validate"
+        )
+        if outcome.status == 200:
+            return Outcome(OutcomeKind.SUCCESS, "check_credentials", doi, status=200)
+        return outcome
 
     def heartbeat(self) -> bool:
         """True when DataCite answers its liveness endpoint with 200."""
@@ -232,19 +260,36 @@ class DataCiteGateway:
         except Exception as exc:  # the slot frees itself after its hold
             logger.warning("DataCite rate limiter unavailable: %s: %s", type(exc).__name__, exc)
 
-    def _send(self, operation: str, method: str, doi: str, body: dict | None = None) -> Outcome:
+    def _send(
+        self,
+        operation: str,
+        method: str,
+        doi: str,
+        body: dict | None = None,
+        *,
+        params: Mapping[str, str] | None = None,
+        path: str | None = None,
+    ) -> Outcome:
         if not doi or not doi.strip():
             return Outcome(OutcomeKind.PERMANENT, operation, doi, message="empty DOI")
         slot = self._acquire_slot(operation, doi)
         if isinstance(slot, Outcome):
             return slot
         try:
-            return self._request(operation, method, doi, body)
+            return self._request(operation, method, doi, body, params, path)
         finally:
             self._release_slot(slot)
 
-    def _request(self, operation: str, method: str, doi: str, body: dict | None) -> Outcome:
-        target = doi_url(self.base_url, doi)
+    def _request(
+        self,
+        operation: str,
+        method: str,
+        doi: str,
+        body: dict | None,
+        params: Mapping[str, str] | None = None,
+        path: str | None = None,
+    ) -> Outcome:
+        target = self.base_url + path if path else doi_url(self.base_url, doi)
         data = json.dumps(body) if body is not None else None
         headers = {"User-Agent": self.user_agent, "Accept": CONTENT_TYPE}
         if data is not None:
@@ -261,6 +306,7 @@ class DataCiteGateway:
             response = self.session.request(
                 method,
                 target,
+                params=params,
                 data=data.encode("utf-8") if data is not None else None,
                 headers=headers,
                 auth=self._auth,

@@ -25,8 +25,7 @@ from ..datacite.gateway import DataCiteGateway
 from ..lifecycle import store
 from ..lifecycle.models import DOIKind, DOIState, ManagedDOI
 from ..lifecycle.store import Target, normalize, set_desired
-from ..metadata.compare import held, plain, same_metadata
-from ..metadata.fingerprint import fingerprint
+from ..metadata.compare import held_fingerprint, same_metadata
 from . import targets
 
 MISSING = "registered locally, missing at DataCite"
@@ -119,11 +118,13 @@ def _record_remote(row: ManagedDOI, outcome: Any, target: Target) -> None:
     """The row's remote side is what DataCite really holds, so workers repair the rest."""
     at_datacite = None
     if outcome.found:
-        if same_metadata(target.payload, outcome.attributes) and outcome.url == target.url:
-            at_datacite = row.desired_fingerprint
-        else:
-            keys = (target.payload or {}).keys()
-            at_datacite = fingerprint(plain(held(outcome.attributes, keys)), outcome.url)
+        at_datacite = held_fingerprint(
+            target.payload,
+            outcome.attributes,
+            sent_url=target.url,
+            held_url=outcome.url,
+            sent_fingerprint=row.desired_fingerprint,
+        )
     # A DOI found as it should be needs no call: the store drops the converge task that
     # set_desired queued before DataCite's answer was known (100,000 no-op tasks otherwise).
     store.adopt_remote(

@@ -138,16 +138,25 @@ def journal(response: Response) -> Response:
 
 # -- DataCite ------------------------------------------------------------------
 def authenticated(required: bool) -> bool:
-    """Basic auth against the account: wrong credentials are 401, none is anonymous."""
+    """Basic auth against the account; anyone else is anonymous.
+
+    As lupo does (``ApplicationController#authenticate_user!`` and ``User``: wrong
+    basic credentials give an anonymous user, not an error): a read answers as to
+    anyone, and only an action the anonymous user may not take (a write) is
+    refused, with 401 "Bad credentials." (lupo turns its 403 into 401 when the user
+    has no uid).
+    """
     auth = request.authorization
     account = sandbox().account
-    if auth is None or auth.type != "basic":
-        if required:
-            raise handler_error(401)
-        return False
-    if auth.username != account.username or auth.password != account.password:
+    known = (
+        auth is not None
+        and auth.type == "basic"
+        and auth.username == account.username
+        and auth.password == account.password
+    )
+    if not known and required:
         raise handler_error(401)
-    return True
+    return known
 
 
 def payload() -> dict[str, Any]:
@@ -201,6 +210,20 @@ def create_doi() -> Response:
     authenticated(required=True)
     status, body = sandbox().service.create(payload())
     return json_response(body, status)
+
+
+@blueprint.route("/dois/validate", methods=["POST"])
+def validate_doi() -> Response:
+    """Check a DOI document without saving it (lupo: ``DataciteDoisController#validate``).
+
+    It needs the account's ``validate`` ability (anonymous: 401 "Bad credentials.")
+    and answers 200 either way: the document, or DataCite's errors.
+    """
+    authenticated(required=True)
+    data = payload()
+    attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+    doi = str(attributes.get("doi") or "").lower()
+    return json_response({"data": {"id": doi, "type": "dois", "attributes": {"doi": doi}}}, 200)
 
 
 @blueprint.route("/dois/<path:doi>", methods=["GET"])

@@ -14,8 +14,7 @@ from typing import Any
 from ..datacite.gateway import DataCiteGateway
 from ..lifecycle import store
 from ..lifecycle.models import DOIState, ManagedDOI
-from ..metadata.compare import held, plain
-from ..metadata.fingerprint import fingerprint
+from ..metadata.compare import differing_fields, held_fingerprint
 
 MISSING = "missing"
 WRONG_STATE = "wrong state"
@@ -31,6 +30,8 @@ class Check:
     doi: str
     version: int
     problems: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    """With ``different metadata``: the attributes DataCite holds otherwise than sent."""
     error: str | None = None
     state: str = DOIState.NONE
     url: str | None = None
@@ -56,9 +57,13 @@ def check(row: ManagedDOI, gateway: DataCiteGateway) -> Check:
         return result
     result.state = outcome.state or DOIState.NONE
     result.url = outcome.url
-    keys = list((row.desired_payload or {}).keys())
-    actual = held(outcome.attributes, keys)
-    result.metadata_fingerprint = fingerprint(actual, outcome.url)
+    result.metadata_fingerprint = held_fingerprint(
+        row.desired_payload,
+        outcome.attributes,
+        sent_url=row.remote_url,
+        held_url=outcome.url,
+        sent_fingerprint=row.remote_fingerprint,
+    )
     if result.state != row.remote_state:
         result.problems.append(WRONG_STATE)
     if row.remote_state == DOIState.NONE or row.desired_fingerprint != row.remote_fingerprint:
@@ -66,12 +71,19 @@ def check(row: ManagedDOI, gateway: DataCiteGateway) -> Check:
         return result
     if (outcome.url or None) != (row.remote_url or None):
         result.problems.append(DIFFERENT_URL)
-    # Same URL on both sides, so that only the metadata decides.
-    at_datacite = fingerprint(plain(actual), row.remote_url)
-    sent = fingerprint(plain(dict(row.desired_payload or {})), row.remote_url)
-    if at_datacite != sent:
+    # DataCite answers in its normal form: only a field we sent that it holds otherwise counts.
+    result.fields = differing_fields(row.desired_payload, outcome.attributes)
+    if result.fields:
         result.problems.append(DIFFERENT_METADATA)
     return result
+
+
+def describe(result: Check) -> str:
+    """The problems, the metadata ones naming their fields: ``different metadata (titles)``."""
+    return ", ".join(
+        f"{problem} ({', '.join(result.fields)})" if problem == DIFFERENT_METADATA else problem
+        for problem in result.problems
+    )
 
 
 def fix(row: ManagedDOI, result: Check, actor: str) -> None:
@@ -84,5 +96,5 @@ def fix(row: ManagedDOI, result: Check, actor: str) -> None:
         fingerprint_at_datacite=result.metadata_fingerprint,
         content_differs=DIFFERENT_URL in result.problems or DIFFERENT_METADATA in result.problems,
         actor=actor,
-        message="drift: " + ", ".join(result.problems),
+        message="drift: " + describe(result),
     )

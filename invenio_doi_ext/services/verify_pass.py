@@ -18,7 +18,7 @@ from ..datacite.gateway import DataCiteGateway
 from ..lifecycle import store
 from ..lifecycle.enqueue import send
 from ..lifecycle.models import ManagedDOI, utcnow
-from . import queries, verify
+from . import credentials, queries, verify
 
 #: Consecutive unanswered reads after which a pass stops (DataCite is down).
 MAX_CONSECUTIVE_ERRORS = 10
@@ -57,7 +57,7 @@ def drift_text(row: ManagedDOI, result: verify.Check) -> str:
     """One line saying how DataCite differs from what the row believes."""
     held = "nothing" if verify.MISSING in result.problems else f"{result.state} {result.url or '-'}"
     return (
-        f"{', '.join(result.problems)}: expected {row.remote_state} "
+        f"{verify.describe(result)}: expected {row.remote_state} "
         f"{row.remote_url or '-'}, DataCite holds {held}"
     )
 
@@ -65,7 +65,16 @@ def drift_text(row: ManagedDOI, result: verify.Check) -> str:
 def run(
     gateway: DataCiteGateway, report: VerifyReport, *, fix: bool, batch_size: int, actor: str
 ) -> Iterator[Finding]:
-    """Check every row in id order, a batch per transaction; fix drifted ones when asked."""
+    """Check every row in id order, a batch per transaction; fix drifted ones when asked.
+
+    Stops before reading anything when the credentials cannot be proven
+    (``report.stopped``): a 404 read with wrong credentials proves nothing.
+    """
+    try:
+        credentials.prove(gateway)
+    except credentials.CredentialsError as exc:
+        report.stopped = str(exc)
+        return
     consecutive_errors = 0
     for batch in queries.batches(queries.rows_query(), batch_size):
         drifted = []

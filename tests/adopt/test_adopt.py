@@ -155,6 +155,27 @@ def test_adopt_command_dry_run_then_for_real(upstream_instance, app, db):
     assert "adopted 0 of 0 DOI(s)" in again.output
 
 
+def test_adopt_with_a_wrong_password_stops_before_changing_anything(upstream_instance, app, db, set_config):
+    """With wrong credentials DataCite reads every draft or registered DOI as missing."""
+    from invenio_doi_ext.cli import doi as doi_cli
+    from invenio_doi_ext.lifecycle.client import reset_gateway
+
+    statuses = {pid.pid_value: pid.status for pid in PersistentIdentifier.query.filter_by(pid_type="doi")}
+    set_config(DATACITE_PASSWORD="not-the-password")
+    reset_gateway()
+    try:
+        result = app.test_cli_runner().invoke(doi_cli, ["adopt"])
+    finally:
+        set_config(DATACITE_PASSWORD="sandbox")
+        reset_gateway()
+    assert result.exit_code == 1
+    assert "fix DATACITE_USERNAME / DATACITE_PASSWORD" in result.output
+    assert ManagedDOI.query.count() == 0
+    db.session.expire_all()
+    after = {pid.pid_value: pid.status for pid in PersistentIdentifier.query.filter_by(pid_type="doi")}
+    assert after == statuses
+
+
 def test_adopt_queues_work_only_for_dois_that_need_a_call(upstream_instance, app, db):
     """A DOI found at DataCite as it should be gets a row, and no converge task.
 
@@ -162,13 +183,13 @@ def test_adopt_queues_work_only_for_dois_that_need_a_call(upstream_instance, app
     touched rows; in this test's nested transaction they are never sent, so they
     are all still there to read once adopt has run.
     """
-    from invenio_doi_ext.lifecycle import enqueue
+    from invenio_doi_ext.lifecycle import touched
 
-    enqueue.take_touched(db.session)
+    touched.take_touched(db.session)
     results = list(adoption.adopt(current_gateway(), batch_size=4))
     assert len(results) == 10
 
-    queued = enqueue.take_touched(db.session)
+    queued = touched.take_touched(db.session)
     rows = ManagedDOI.query.all()
     healthy = {_doi(upstream_instance["healthy"]).lower(), _doi(upstream_instance["healthy"], True).lower()}
     assert healthy <= {row.doi for row in rows if row.in_sync}

@@ -43,8 +43,11 @@ def test_reserve_unreserved_during_outage_leaves_them_for_the_next_run(run, draf
     result = run("reserve-unreserved")
 
     assert result.exit_code == 1
-    assert "remaining 1" in result.stdout
-    assert get_row(doi).remote_state == "none"
+    assert "Could not prove the DataCite credentials" in result.stderr
+    assert get_row(doi).remote_state == "none" and get_row(doi).attempts == 0
+    sandbox.control.clear_faults()
+    assert run("reserve-unreserved").exit_code == 0
+    assert get_row(doi).remote_state == "draft"
 
 
 def test_verify_in_sync_dois(run, publish, sandbox):
@@ -73,7 +76,7 @@ def test_verify_reports_each_kind_of_drift_and_fix_converges(run, publish, sandb
     assert f"{dois[0]}  missing" in out
     assert f"{dois[1]}  wrong state: expected findable" in out and "DataCite holds registered" in out
     assert f"{dois[2]}  different URL" in out
-    assert f"{dois[3]}  different metadata" in out
+    assert f"{dois[3]}  different metadata (titles)" in out
     assert "drift 4 (different URL 1, different metadata 1, missing 1, wrong state 1)" in out
     assert get_row(dois[1]).in_sync  # without --fix nothing is written
 
@@ -95,8 +98,31 @@ def test_verify_when_datacite_is_down(run, publish, sandbox):
     sandbox.control.outage()
     result = run("verify")
     assert result.exit_code == 1
-    assert "not verified" in result.stderr
-    assert "not verified 2" in result.stdout
+    assert "Could not prove the DataCite credentials" in result.stderr
+    assert "nothing was checked or changed" in result.stderr
+
+
+def test_verify_fix_with_a_wrong_password_stops_before_changing_anything(run, publish, sandbox, set_config):
+    """With wrong credentials every draft or registered DOI reads as 404: no pass may believe it."""
+    from invenio_doi_ext.lifecycle.client import reset_gateway
+
+    record = publish()
+    doi = record.data["pids"]["doi"]["identifier"].lower()
+    draft_doi = record.data["parent"]["pids"]["doi"]["identifier"].lower()
+    before = {row.doi: (row.remote_state, row.remote_fingerprint, row.version_id) for row in ManagedDOI.query}
+    set_config(DATACITE_PASSWORD="not-the-password")
+    reset_gateway()
+    try:
+        result = run("verify", "--fix")
+    finally:
+        set_config(DATACITE_PASSWORD="sandbox")
+        reset_gateway()
+    assert result.exit_code == 1
+    assert "DATACITE_USERNAME / DATACITE_PASSWORD" in result.stderr
+    _db.session.expire_all()
+    after = {row.doi: (row.remote_state, row.remote_fingerprint, row.version_id) for row in ManagedDOI.query}
+    assert after == before and {doi, draft_doi} <= set(after)
+    assert [e for e in sandbox.control.journal() if e["path"] == "/dois/validate"][-1]["status"] == 401
 
 
 def test_breaker_show_and_reset(run, db):

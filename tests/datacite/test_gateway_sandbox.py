@@ -151,7 +151,11 @@ def test_bad_credentials(make_gateway, caplog):
     outcome = gateway.reserve(DOI)
     assert (outcome.kind, outcome.status) == (OutcomeKind.CREDENTIALS, 401)
     assert outcome.message == "Bad credentials."
-    assert gateway.get(DOI).kind is OutcomeKind.CREDENTIALS
+    # A read is answered as to anyone (lupo): a draft reads as missing; the probe is loud.
+    read = gateway.get(DOI)
+    assert read.ok and not read.found
+    probe = gateway.check_credentials("10.1234")
+    assert (probe.kind, probe.status) == (OutcomeKind.CREDENTIALS, 401)
     assert "not-the-Pa55word" not in caplog.text
     assert "Authorization" not in caplog.text
     assert "not-the-Pa55word" not in repr(gateway)

@@ -96,7 +96,9 @@ def test_get_and_delete_have_no_body(gateway, adapter):
 def test_doi_is_escaped_in_the_path(gateway, adapter):
     adapter.add(make_response(404, {"errors": [{"status": "404", "title": "nope"}]}))
     gateway.get("10.1234/a b#c?d%e")
-    assert adapter.requests[-1].path_url == "/dois/10.1234/a%20b%23c%3Fd%25e"
+    path, _, query = adapter.requests[-1].path_url.partition("?")
+    assert path == "/dois/10.1234/a%20b%23c%3Fd%25e"
+    assert query == "publisher=true&affiliation=true"  # objects, the shape we send
 
 
 def test_metadata_is_not_mutated(gateway, adapter):

@@ -261,11 +261,12 @@ def test_foreign_draft_is_404_for_the_account(api, datacite_sandbox):
     assert api.get("10.9999/public", auth=None).status_code == 200
 
 
-def test_get_with_wrong_credentials_is_401(api):
+def test_get_with_wrong_credentials_is_anonymous(api):
+    """lupo ApplicationController#authenticate_user!: wrong basic credentials are anonymous."""
     api.create(DOI, event="publish")
-    resp = api.get(DOI, auth=("sandbox", "wrong"))
-    assert resp.status_code == 401
-    assert errors(resp) == [{"status": "401", "title": "Bad credentials."}]
+    assert api.get(DOI, auth=("sandbox", "wrong")).status_code == 200
+    api.create("10.1234/still-a-draft")
+    assert api.get("10.1234/still-a-draft", auth=("sandbox", "wrong")).status_code == 404
 
 
 # -- validation -----------------------------------------------------------------------------

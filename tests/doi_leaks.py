@@ -12,7 +12,9 @@ leak audit and ``tests/lifecycle/test_doi_inventory.py``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from doi_inventory import Instance, is_public, load_instance
@@ -101,16 +103,29 @@ def _report(doi: str, what: str, leaked: list[tuple[str, str]]) -> list[str]:
     return [f"{doi} ({what}) carries the {name} {value!r}" for name, value in leaked]
 
 
-def restricted_field_leaks(held: dict[str, dict[str, Any]], instance: Instance | None = None) -> list[str]:
+@dataclass
+class LeakReport:
+    """The restricted records' DOIs looked at, and every private value found at the sandbox."""
+
+    problems: list[str] = field(default_factory=list)
+    judged: Counter = field(default_factory=Counter)
+
+    def judge(self, doi: str, what: str, private: dict[str, str], held: dict[str, dict[str, Any]]) -> None:
+        """Look for ``private`` in what the sandbox holds for ``doi`` (nothing to see if it holds none)."""
+        if doi in held:
+            self.judged[what.rsplit(" ", 1)[0]] += 1
+            self.problems += _report(doi, what, carried(private, held[doi]["attributes"]))
+
+
+def restricted_field_leaks(held: dict[str, dict[str, Any]], instance: Instance | None = None) -> LeakReport:
     """Restricted records' fields found in their version or concept DOI at the sandbox."""
     instance = instance or load_instance()
-    problems = []
+    report = LeakReport()
     published = instance.record_ids()
     for draft in instance.drafts:
         doi = instance.ours(draft)
-        if doi and not is_public(draft) and doi in held and str(draft.id) not in published:
-            leaked = carried(private_values(draft), held[doi]["attributes"])
-            problems += _report(doi, f"restricted draft {draft.get('id')}", leaked)
+        if doi and not is_public(draft) and str(draft.id) not in published:
+            report.judge(doi, f"restricted draft {draft.get('id')}", private_values(draft), held)
     for parent_id, versions in instance.versions_of.items():
         public_values: set[str] = set()
         restricted_values: dict[str, str] = {}
@@ -121,13 +136,11 @@ def restricted_field_leaks(held: dict[str, dict[str, Any]], instance: Instance |
                 continue
             restricted_values.update(values)
             doi = instance.ours(record)
-            if doi and doi in held:
-                leaked = carried(values, held[doi]["attributes"])
-                problems += _report(doi, f"version DOI of restricted record {record.get('id')}", leaked)
+            if doi:
+                report.judge(doi, f"version DOI of restricted record {record.get('id')}", values, held)
         parent = instance.parents.get(parent_id)
         concept = instance.ours(parent) if parent is not None else None
         secret = {v: name for v, name in restricted_values.items() if v not in public_values}
-        if concept and concept in held and secret:
-            leaked = carried(secret, held[concept]["attributes"])
-            problems += _report(concept, f"concept DOI of parent {parent.get('id')}", leaked)
-    return problems
+        if concept and secret:
+            report.judge(concept, f"concept DOI of parent {parent.get('id')}", secret, held)
+    return report

@@ -114,7 +114,10 @@ def test_a_converged_instance_passes_every_check(state, sandbox):
     assert inventory.judged["record"] == 4 and inventory.judged["parent"] == 3
     assert inventory.judged["draft"] == 2 and inventory.judged["edit draft"] == 1
     assert inventory.judged["PIDs"] == 9 and inventory.judged["sandbox DOIs"] == 9
-    assert restricted_field_leaks(dois) == []
+    leaks = restricted_field_leaks(dois)
+    assert leaks.problems == []
+    assert leaks.judged == {"restricted draft": 1, "version DOI of restricted record": 1,
+                            "concept DOI of parent": 1}
 
 
 def test_a_published_doi_without_its_row_is_reported(state, sandbox):
@@ -212,7 +215,7 @@ def test_a_restricted_field_at_datacite_is_reported_for_the_version_and_the_conc
         **redacted, "creators": [{"name": "Brown, Troy", "familyName": "Brown"}],
     })
 
-    leaks = restricted_field_leaks(held(sandbox))
+    leaks = restricted_field_leaks(held(sandbox)).problems
 
     parent = state.restricted.data["parent"]["id"]
     draft = f"{state.restricted_draft_doi} (restricted draft {state.restricted_draft_id})"
@@ -226,3 +229,16 @@ def test_a_restricted_field_at_datacite_is_reported_for_the_version_and_the_conc
         f"{draft} carries the creator 'brown, troy'",
         f"{draft} carries the creator family name 'brown'",
     ])
+
+
+def test_a_draft_doi_that_must_not_be_reserved_is_judged_absent(service, record_data, sandbox, set_config):
+    set_config(DOI_EXT_RESERVE_ON_DRAFT=False)
+    draft_id, doi = _reserve(service, record_data(title="Not reserved at DataCite"))
+    db.session.commit()
+    assert check_inventory(held(sandbox)).problems == []
+
+    sandbox.control.seed(doi, "draft")
+
+    assert check_inventory(held(sandbox)).problems == [
+        f"draft {draft_id} holds {doi}: must not exist at DataCite, the sandbox holds it draft",
+    ]

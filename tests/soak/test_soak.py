@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 from conftest import DOI_QUEUE, OTHER_QUEUE, soak_settings
+from doi_inventory import check_inventory
+from doi_leaks import restricted_field_leaks
 from soak_checks import HiddenPeriods, JournalTail, duplicated_creates, leaks, mismatches, went_backwards
 from soak_ops import Operations
 from soak_procs import Fleet, delete_queues, restart_broker
@@ -179,9 +181,13 @@ def test_soak(app, database, location, service, datacite_sandbox, instance_path)
     database.session.expire_all()
     rows = ManagedDOI.query.all()
     held = {doi["doi"]: doi for doi in control.dois()}
+    inventory = check_inventory(held)
+    leak_report = restricted_field_leaks(held)
     problems = {
         "lost (not converged or failed)": [repr(r) for r in rows if not r.in_sync or r.failed],
         "state or metadata differ": mismatches(rows, held),
+        "from the records (row, state, metadata, unknown at DataCite)": inventory.problems,
+        "restricted fields at DataCite": leak_report.problems,
         "went backwards": went_backwards(journal.entries, hidden),
         "restricted metadata sent": leaks(journal.entries),
         "duplicated creates": [f"{d}: {n}" for d, n in duplicated_creates(journal.entries).items()],
@@ -191,6 +197,8 @@ def test_soak(app, database, location, service, datacite_sandbox, instance_path)
     print(f"DOIs: {len(rows)}; requests to DataCite: {stats['requests']}; faults injected: "
           f"{sum(stats['faults'].values())} {stats['faults']}; statuses {stats['by_status']}")
     print(f"workers killed: {fleet.kills}; broker: {broker_note}")
+    print(f"judged from the records: {inventory.summary()}; restricted, looked at for their fields: "
+          f"{dict(leak_report.judged)}")
     print(f"operations phase: {operations_seconds:.0f} s; converged {converge_seconds:.0f} s after the "
           f"faults stopped; lost: {len(problems['lost (not converged or failed)'])}")
     for title, found in problems.items():

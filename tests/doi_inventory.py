@@ -104,6 +104,7 @@ class Instance:
         return identifier.lower() if identifier and provider in self.providers else None
 
     def record_ids(self) -> set[str]:
+        """Ids of the published records: a draft with one of them is an edit draft."""
         return {str(record.id) for record in self.records}
 
 

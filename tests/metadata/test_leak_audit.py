@@ -4,7 +4,11 @@ Every record version gets a unique token in each field that must stay private
 (title, creator name, description, subject, funder, related identifier). After
 every service call, every request the sandbox received since the previous one
 is searched for the tokens of the records restricted at that moment; at the
-end, what the sandbox holds is compared with what the policy says. The corpus
+end, what the sandbox holds is compared with what the policy says, and then
+judged again starting from the records themselves (``tests/doi_inventory.py``,
+``tests/doi_leaks.py``): every record and parent of the instance has its row and
+its DOI in the right state, the sandbox holds no DOI the instance does not know,
+and no restricted record's version or concept DOI carries any of its fields. The corpus
 comes from ``random.Random(SEED)``; the seed is printed and can be changed
 with ``DOI_EXT_LEAK_SEED`` to explore other corpora.
 """
@@ -16,6 +20,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from doi_inventory import check_inventory
+from doi_leaks import restricted_field_leaks
 from invenio_access.permissions import system_identity
 from metadata_helpers import (
     REDACTED_TITLE,
@@ -243,10 +249,24 @@ def test_no_restricted_metadata_reaches_datacite(rdm, sandbox, drain, db):
         # the audit quadratic. The audit keeps ids and DOIs, never ORM objects.
         db.session.expunge_all()
     counts = audit.check_final_state()
+    held = {d["doi"]: d for d in sandbox.control.dois()}
+    inventory = check_inventory(held)
+    leaks = restricted_field_leaks(held)
     print(
         f"leak audit: seed={SEED} records={len(audit.versions())} concepts={len(audit.concepts)} "
-        f"requests={audit.requests} bodies checked={audit.checked_bodies} final={counts}"
+        f"requests={audit.requests} bodies checked={audit.checked_bodies} final={counts}; "
+        f"from the records: {inventory.summary()}; restricted looked at: {dict(leaks.judged)}"
     )
+    # From the records, not from the audit's own list: every DOI of the instance, and
+    # every restricted version's and concept's DOI, field by field.
+    assert inventory.problems == [], SEED
+    assert leaks.problems == [], SEED
+    restricted = [v for v in audit.versions() if v.restricted]
+    with_restricted = [c for c in audit.concepts if any(v.restricted for v in c.versions)]
+    assert inventory.judged["record"] == len(audit.versions())
+    assert inventory.judged["parent"] == len(audit.concepts)
+    assert leaks.judged["version DOI of restricted record"] == len(restricted)
+    assert leaks.judged["concept DOI of parent"] == len(with_restricted)
     assert len(audit.versions()) >= MIN_RECORDS
     assert counts["findable"] > 0 and counts["registered"] > 0
     rows = db.session.query(ManagedDOI).all()

@@ -5,7 +5,8 @@ answering 30% of requests with 500, HTML 503, 429 (with and without
 Retry-After), dropped connections and read timeouts. Workers are SIGKILLed at
 random moments and restarted, the broker is restarted once. Then the faults stop
 and the sweep is left to finish. Nothing may be lost, go backwards, leak or be
-created twice.
+created twice; judged from the records, every DOI of the instance is at DataCite
+as its record's status says, and DataCite holds none the instance does not know.
 
 ``SOAK_PROFILE=short`` (default, ~300 operations, part of ``./run-tests.sh``) or
 ``long`` (20,000 operations): ``SOAK_PROFILE=long ./run-tests.sh tests/soak -s``.
@@ -23,6 +24,8 @@ from typing import Any
 
 import pytest
 from conftest import DOI_QUEUE, OTHER_QUEUE, soak_settings
+from doi_inventory import check_inventory
+from doi_leaks import restricted_field_leaks
 from soak_checks import HiddenPeriods, JournalTail, duplicated_creates, leaks, mismatches, went_backwards
 from soak_ops import Operations
 from soak_procs import Fleet, delete_queues, restart_broker
@@ -179,9 +182,17 @@ def test_soak(app, database, location, service, datacite_sandbox, instance_path)
     database.session.expire_all()
     rows = ManagedDOI.query.all()
     held = {doi["doi"]: doi for doi in control.dois()}
+    inventory = check_inventory(held)
+    leak_report = restricted_field_leaks(held)
     problems = {
         "lost (not converged or failed)": [repr(r) for r in rows if not r.in_sync or r.failed],
         "state or metadata differ": mismatches(rows, held),
+        "from the records (row, state, metadata, unknown at DataCite)": inventory.problems,
+        "restricted fields at DataCite": leak_report.problems,
+        "records judged are not the versions published": [
+            f"{inventory.judged['record']} records hold a DOI of ours, the soak published "
+            f"{len(operations.versions)} versions"
+        ] if inventory.judged["record"] != len(operations.versions) else [],
         "went backwards": went_backwards(journal.entries, hidden),
         "restricted metadata sent": leaks(journal.entries),
         "duplicated creates": [f"{d}: {n}" for d, n in duplicated_creates(journal.entries).items()],
@@ -191,6 +202,8 @@ def test_soak(app, database, location, service, datacite_sandbox, instance_path)
     print(f"DOIs: {len(rows)}; requests to DataCite: {stats['requests']}; faults injected: "
           f"{sum(stats['faults'].values())} {stats['faults']}; statuses {stats['by_status']}")
     print(f"workers killed: {fleet.kills}; broker: {broker_note}")
+    print(f"judged from the records: {inventory.summary()}; restricted, looked at for their fields: "
+          f"{dict(leak_report.judged)}")
     print(f"operations phase: {operations_seconds:.0f} s; converged {converge_seconds:.0f} s after the "
           f"faults stopped; lost: {len(problems['lost (not converged or failed)'])}")
     for title, found in problems.items():

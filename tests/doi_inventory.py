@@ -26,8 +26,8 @@ from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 
 from invenio_doi_ext.curation import gate as curation_gate
-from invenio_doi_ext.lifecycle.desired import coerce
 from invenio_doi_ext.lifecycle.models import DOIKind, DOIState, ManagedDOI
+from invenio_doi_ext.lifecycle.plan import coerce
 from invenio_doi_ext.rdm.providers import DOIExtPIDProvider
 
 PROVIDER_KEYS = ("RDM_PERSISTENT_IDENTIFIER_PROVIDERS", "RDM_PARENT_PERSISTENT_IDENTIFIER_PROVIDERS")

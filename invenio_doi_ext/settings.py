@@ -1,219 +1,465 @@
-"""Resolve and check the effective configuration when the application starts.
+"""Every configuration key of this package, read, resolved and checked in one place.
 
-Operators upgrade with old ``invenio.cfg`` files and mistype prefixes; both must
-be caught at start-up with a message naming the key and the fix, not as a
-failed registration weeks later.
+Defaults live only in :mod:`invenio_doi_ext.config` (and upstream's ``DATACITE_*``
+defaults in invenio-rdm-records); every other module reads a key through an accessor
+here, which turns each documented form of the value into one canonical value. The
+start-up check (:func:`validate`, run from the extension's ``init_app``) calls every
+accessor, so a value that cannot work stops the application with a message naming
+the key and the fix, instead of a 500 or a failed registration weeks later.
+
+Accessors take an optional mapping (``app.config`` or a plain dict, as the gateway
+and the start-up check pass); without one they read ``current_app.config``.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any
+from datetime import timedelta
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from flask import current_app
 
 from . import config as ext_config
+from . import config_forms as forms
+from . import datacite_keys
+from .config_forms import ConfigurationError
+from .datacite_keys import (
+    LEGACY_KEYS,
+    SECRET_KEYS,
+    UPSTREAM_KEYS,
+    LegacyConfigWarning,
+    apply_legacy_keys,
+    format_doi,
+)
 
-PREFIX_PATTERN = re.compile(r"^10\.\d{4,9}$")
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[-._;()/:a-zA-Z0-9*~$=]+$")
-DOI_MAX_LENGTH = 255
+__all__ = (
+    "LEGACY_KEYS",
+    "SECRET_KEYS",
+    "UPSTREAM_KEYS",
+    "ConfigurationError",
+    "LegacyConfigWarning",
+    "apply_legacy_keys",
+    "format_doi",
+)
+
 TEST_API_URL = "https://api.test.datacite.org/"
 PRODUCTION_API_URL = "https://api.datacite.org/"
-
-_MISSING = object()
-
-UPSTREAM_KEYS = {
-    "DATACITE_ENABLED": "Mint DataCite DOIs (upstream key).",
-    "DATACITE_USERNAME": "DataCite repository account (upstream key).",
-    "DATACITE_PASSWORD": "DataCite repository password (upstream key; never printed).",
-    "DATACITE_PREFIX": "DOI prefix of the account, 10.NNNN (upstream key).",
-    "DATACITE_TEST_MODE": "Use DataCite's test system (upstream key, default True).",
-    "DATACITE_FORMAT": "DOI format: a string with {prefix} and {id}, or a callable.",
-}
-"""Upstream keys this package reads; their defaults stay invenio-rdm-records'."""
-
-LEGACY_KEYS = {
-    "RDM_RECORDS_DOI_DATACITE_ENABLED": "DATACITE_ENABLED",
-    "RDM_RECORDS_DOI_DATACITE_USERNAME": "DATACITE_USERNAME",
-    "RDM_RECORDS_DOI_DATACITE_PASSWORD": "DATACITE_PASSWORD",
-    "RDM_RECORDS_DOI_DATACITE_PREFIX": "DATACITE_PREFIX",
-    "RDM_RECORDS_DOI_DATACITE_TEST_MODE": "DATACITE_TEST_MODE",
-    "RDM_RECORDS_DOI_DATACITE_FORMAT": "DATACITE_FORMAT",
-}
-"""Keys of older InvenioRDM releases, honoured when the new key is not set."""
-
-SECRET_KEYS = ("DATACITE_PASSWORD",)
-"""Keys whose values are masked wherever configuration is shown."""
+TEST_RATE_LIMIT = "700 per 5 minutes"
+PRODUCTION_RATE_LIMIT = "2700 per 5 minutes"
+RESTRICTED_POLICIES = ("redacted", "none")
 
 
-class ConfigurationError(RuntimeError):
-    """Raised at start-up when a key cannot work; the message names key and fix."""
+class Backoff(NamedTuple):
+    """``DOI_EXT_BACKOFF``: the first retry delay and the longest, in seconds."""
+
+    base: float
+    cap: float
 
 
-class LegacyConfigWarning(DeprecationWarning):
-    """An ``RDM_RECORDS_DOI_DATACITE_*`` key was used in place of its new name."""
+class Breaker(NamedTuple):
+    """``DOI_EXT_CIRCUIT_BREAKER``: consecutive failures that open it, and the pause."""
+
+    failures: int
+    pause: float
 
 
-def _upstream_defaults() -> Mapping[str, Any]:
-    """Upstream's own defaults, to tell 'set by the operator' from 'default'."""
+# -- reading ---------------------------------------------------------------------------
+
+
+def _config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return current_app.config if config is None else config
+
+
+def raw(key: str, config: Mapping[str, Any] | None = None) -> Any:
+    """The value as configured, or its default when the key is absent (never an inline fallback)."""
+    conf = _config(config)
+    if key in UPSTREAM_KEYS:
+        return datacite_keys.value(conf, key)
+    return conf[key] if key in conf else getattr(ext_config, key)
+
+
+# -- the DataCite account (upstream keys) ------------------------------------------------
+
+
+def datacite_enabled(config: Mapping[str, Any] | None = None) -> bool:
+    """``DATACITE_ENABLED`` (upstream's key; any truthy value, as upstream reads it)."""
+    return bool(raw("DATACITE_ENABLED", config))
+
+
+def datacite_test_mode(config: Mapping[str, Any] | None = None) -> bool:
+    """``DATACITE_TEST_MODE``: DataCite's test system (the default) or production."""
+    return bool(raw("DATACITE_TEST_MODE", config))
+
+
+def datacite_username(config: Mapping[str, Any] | None = None) -> str:
+    """``DATACITE_USERNAME``, the repository account ("" when unset)."""
+    return str(raw("DATACITE_USERNAME", config) or "")
+
+
+def datacite_password(config: Mapping[str, Any] | None = None) -> str:
+    """``DATACITE_PASSWORD`` ("" when unset); never shown, see :func:`effective`."""
+    return str(raw("DATACITE_PASSWORD", config) or "")
+
+
+def datacite_prefix(config: Mapping[str, Any] | None = None) -> str:
+    """``DATACITE_PREFIX`` ("" when unset)."""
+    return str(raw("DATACITE_PREFIX", config) or "")
+
+
+def datacite_prefixes(config: Mapping[str, Any] | None = None) -> list[str]:
+    """The prefixes this instance mints under: ``DATACITE_PREFIX``, then the additional ones."""
+    conf = _config(config)
+    additional = datacite_keys.additional_prefixes(conf)
+    return [str(prefix) for prefix in [datacite_prefix(conf), *additional] if prefix]
+
+
+def datacite_format(config: Mapping[str, Any] | None = None) -> str | Callable[..., str]:
+    """``DATACITE_FORMAT``: a format string with ``{prefix}`` and ``{id}``, or a callable."""
+    return raw("DATACITE_FORMAT", config) or "{prefix}/{id}"
+
+
+# -- this package's keys ---------------------------------------------------------------
+
+
+def enabled(config: Mapping[str, Any] | None = None) -> bool:
+    """``DOI_EXT_ENABLED``: this package's providers replace upstream's."""
+    return forms.flag("DOI_EXT_ENABLED", raw("DOI_EXT_ENABLED", config))
+
+
+def datacite_url(config: Mapping[str, Any] | None = None) -> str:
+    """The API base URL (ending in ``/``): the override, else DataCite's test or production host."""
+    url = raw("DOI_EXT_DATACITE_URL", config)
+    if url is None or url == "":
+        return TEST_API_URL if datacite_test_mode(config) else PRODUCTION_API_URL
+    example = '"http://127.0.0.1:8899/" (the sandbox) or None'
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"DOI_EXT_DATACITE_URL = {mask_url(str(url))!r} is not an http(s) URL: write for example "
+            f"{example}, which derives the URL from DATACITE_TEST_MODE."
+        )
     try:
-        from invenio_rdm_records import config as rdm_config
-    except ImportError:  # pragma: no cover - invenio-rdm-records is a dependency
-        return {}
-    return {key: getattr(rdm_config, key) for key in UPSTREAM_KEYS if hasattr(rdm_config, key)}
+        parts.port  # noqa: B018 - raises for a host part that cannot be read
+    except ValueError:
+        raise ConfigurationError(
+            "DOI_EXT_DATACITE_URL has a host part that cannot be read (not shown, it may hold a "
+            "password): percent-encode any '/', '@' or ':' in a user or password, or use "
+            f"{example}."
+        ) from None
+    return url if url.endswith("/") else url + "/"
 
 
-def apply_legacy_keys(config: MutableMapping[str, Any]) -> list[str]:
-    """Copy legacy key values onto new keys the operator did not set.
+def rate_limit(config: Mapping[str, Any] | None = None) -> str:
+    """``DOI_EXT_RATE_LIMIT`` (``limits`` syntax); unset: DataCite's test or production allowance."""
+    configured = raw("DOI_EXT_RATE_LIMIT", config)
+    if configured is None or configured == "":
+        return TEST_RATE_LIMIT if datacite_test_mode(config) else PRODUCTION_RATE_LIMIT
+    from limits import parse
 
-    A new key counts as not set when it is absent or still holds
-    invenio-rdm-records' default. Returns the legacy keys that were used.
-    """
-    defaults = _upstream_defaults()
-    used = []
-    for legacy, new in LEGACY_KEYS.items():
-        if legacy not in config:
-            continue
-        current = config.get(new, _MISSING)
-        if current is _MISSING or (new in defaults and current == defaults[new]):
-            config[new] = config[legacy]
-            used.append(legacy)
-            warnings.warn(
-                f"{legacy} is deprecated: rename it to {new} in invenio.cfg.",
-                LegacyConfigWarning,
-                stacklevel=2,
-            )
-    return used
+    try:
+        item = parse(configured) if isinstance(configured, str) else None
+    except ValueError:
+        item = None
+    if item is None or item.amount < 1:
+        raise ConfigurationError(
+            f"DOI_EXT_RATE_LIMIT = {configured!r} is not a rate: write for example "
+            '"700 per 5 minutes" (the syntax of the limits package), or None for the default.'
+        )
+    return configured
+
+
+def rate_limit_storage(config: Mapping[str, Any] | None = None) -> str:
+    """Where the shared rate-limit window lives: the configured URI, the instance's Redis, or memory."""
+    configured = raw("DOI_EXT_RATE_LIMIT_STORAGE", config)
+    if configured is None or configured == "":
+        conf = _config(config)
+        redis_url = conf.get("CACHE_REDIS_URL")  # Invenio's cache keys, not ours
+        if redis_url and "redis" in str(conf.get("CACHE_TYPE", "")).lower():
+            return redis_url
+        return "memory://"
+    from limits.storage import SCHEMES
+
+    scheme = configured.split("://", 1)[0] if isinstance(configured, str) and "://" in configured else None
+    # Only synchronous storages: the workers are not asyncio.
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        raise ConfigurationError(
+            f"DOI_EXT_RATE_LIMIT_STORAGE = {mask_url(str(configured))!r} is not a limits storage URI: "
+            'write for example "redis://localhost:6379/0" or "memory://", or None for the '
+            "instance's Redis cache."
+        )
+    return configured
+
+
+def http_timeout(config: Mapping[str, Any] | None = None) -> tuple[float, float]:
+    """``DOI_EXT_HTTP_TIMEOUT`` as (connect, read) seconds; one number sets both."""
+    return forms.pair(
+        "DOI_EXT_HTTP_TIMEOUT",
+        raw("DOI_EXT_HTTP_TIMEOUT", config),
+        ("connect", "read"),
+        allow_single=True,
+        example="(5.0, 30.0) or 10",
+    )
+
+
+def backoff(config: Mapping[str, Any] | None = None) -> Backoff:
+    """``DOI_EXT_BACKOFF`` as (base, cap) seconds, the cap at least the base."""
+    key = "DOI_EXT_BACKOFF"
+    base, cap = forms.pair(
+        key, raw(key, config), ("base", "cap"), allow_single=False, example="(30.0, 3600.0)"
+    )
+    if cap < base:
+        raise ConfigurationError(
+            f"{key} = ({base:g}, {cap:g}) has a cap below its base: write (base, cap), e.g. (30.0, 3600.0)."
+        )
+    return Backoff(base, cap)
+
+
+def circuit_breaker(config: Mapping[str, Any] | None = None) -> Breaker:
+    """``DOI_EXT_CIRCUIT_BREAKER``; a key left out of the dict keeps its default."""
+    key = "DOI_EXT_CIRCUIT_BREAKER"
+    example = '{"failures": 5, "pause": 300.0}'
+    given = forms.mapping(key, raw(key, config), example=example)
+    unknown = sorted(set(given) - set(ext_config.DOI_EXT_CIRCUIT_BREAKER))
+    if unknown:
+        raise ConfigurationError(
+            f'{key} has unknown entries {unknown}: only "failures" and "pause", e.g. {example}.'
+        )
+    merged = {**ext_config.DOI_EXT_CIRCUIT_BREAKER, **given}
+    return Breaker(
+        forms.whole(f'{key}["failures"]', merged["failures"], minimum=1, example="5"),
+        forms.seconds(f'{key}["pause"]', merged["pause"], example="300.0"),
+    )
+
+
+def lease_seconds(config: Mapping[str, Any] | None = None) -> float:
+    """How long a worker holds a claimed row; unset: twice the HTTP timeouts plus a minute."""
+    configured = raw("DOI_EXT_LEASE_SECONDS", config)
+    if configured is None:
+        connect, read = http_timeout(config)
+        # The call itself, plus up to a minute waiting for a shared rate-limit slot.
+        return 2 * (connect + read) + 60.0
+    return forms.seconds("DOI_EXT_LEASE_SECONDS", configured, example="120 or None")
+
+
+def sweep_interval(config: Mapping[str, Any] | None = None) -> timedelta:
+    """``DOI_EXT_SWEEP_INTERVAL``: seconds or a ``timedelta``, as a ``timedelta``."""
+    return forms.duration(
+        "DOI_EXT_SWEEP_INTERVAL", raw("DOI_EXT_SWEEP_INTERVAL", config), example="timedelta(seconds=60)"
+    )
+
+
+def sweep_batch(config: Mapping[str, Any] | None = None) -> int:
+    """``DOI_EXT_SWEEP_BATCH``: most rows one sweep enqueues."""
+    return forms.whole("DOI_EXT_SWEEP_BATCH", raw("DOI_EXT_SWEEP_BATCH", config), minimum=1, example="500")
+
+
+def coalesce_seconds(config: Mapping[str, Any] | None = None) -> float:
+    """``DOI_EXT_COALESCE_SECONDS``: delay before a changed DOI is sent (0 sends at once)."""
+    return forms.seconds(
+        "DOI_EXT_COALESCE_SECONDS", raw("DOI_EXT_COALESCE_SECONDS", config), allow_zero=True, example="5.0"
+    )
+
+
+def restricted_policy(config: Mapping[str, Any] | None = None) -> str:
+    """``DOI_EXT_RESTRICTED_POLICY``: ``"redacted"`` or ``"none"``."""
+    return forms.choice(
+        "DOI_EXT_RESTRICTED_POLICY", raw("DOI_EXT_RESTRICTED_POLICY", config), RESTRICTED_POLICIES
+    )
+
+
+def redacted_metadata(config: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """``DOI_EXT_REDACTED_METADATA``: the DataCite JSON template of a restricted record."""
+    key = "DOI_EXT_REDACTED_METADATA"
+    value = raw(key, config)
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigurationError(
+            f"{key} must be a non-empty dict of DataCite JSON attributes (see the default in "
+            "invenio_doi_ext.config); remove it from invenio.cfg to use the default."
+        )
+    return value
+
+
+def reserve_on_draft(config: Mapping[str, Any] | None = None) -> bool:
+    """``DOI_EXT_RESERVE_ON_DRAFT``: a draft's DOI is reserved at DataCite as a draft DOI."""
+    return forms.flag("DOI_EXT_RESERVE_ON_DRAFT", raw("DOI_EXT_RESERVE_ON_DRAFT", config))
+
+
+def landing_url_template(config: Mapping[str, Any] | None = None) -> str:
+    """``DOI_EXT_LANDING_URL`` with ``{doi}`` and optionally ``{site}`` (``SITE_UI_URL``)."""
+    key = "DOI_EXT_LANDING_URL"
+    template = raw(key, config)
+    fix = 'use for example "{site}/doi/{doi}"'
+    if not isinstance(template, str) or "{doi}" not in template:
+        raise ConfigurationError(f"{key} {template!r} has no {{doi}} placeholder: {fix}.")
+    try:
+        template.format(site="https://repo.example.org", doi="10.1234/abcd")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigurationError(
+            f"{key} {template!r} cannot be filled in ({exc!r}): only {{site}} and {{doi}} are "
+            f"available; {fix}."
+        ) from None
+    return template
+
+
+def contact_email(config: Mapping[str, Any] | None = None) -> str | None:
+    """``DOI_EXT_CONTACT_EMAIL``, added to the User-Agent, or None."""
+    key = "DOI_EXT_CONTACT_EMAIL"
+    value = forms.optional_text(key, raw(key, config), example='"repository@example.org"')
+    if value is not None and ("@" not in value or any(char.isspace() for char in value)):
+        raise ConfigurationError(
+            f'{key} = {value!r} is not an e-mail address: write for example "repository@example.org".'
+        )
+    return value
+
+
+def task_queue(config: Mapping[str, Any] | None = None) -> str | None:
+    """``DOI_EXT_TASK_QUEUE``: the Celery queue of the DOI tasks, or None (the default queue)."""
+    return forms.optional_text("DOI_EXT_TASK_QUEUE", raw("DOI_EXT_TASK_QUEUE", config), example='"doi"')
+
+
+def job_ttl(config: Mapping[str, Any] | None = None) -> timedelta:
+    """``DOI_EXT_JOB_TTL``: how long a sync job's outcome stays readable."""
+    return forms.duration("DOI_EXT_JOB_TTL", raw("DOI_EXT_JOB_TTL", config), example="timedelta(days=1)")
+
+
+def permission_policy(config: Mapping[str, Any] | None = None) -> type:
+    """``DOI_EXT_PERMISSION_POLICY``: the policy class, imported when given as a path."""
+    from invenio_records_permissions.policies.base import BasePermissionPolicy
+
+    return forms.subclass(
+        "DOI_EXT_PERMISSION_POLICY",
+        raw("DOI_EXT_PERMISSION_POLICY", config),
+        BasePermissionPolicy,
+        example=ext_config.DOI_EXT_PERMISSION_POLICY,
+    )
+
+
+def curation_required(config: Mapping[str, Any] | None = None) -> bool | Callable[..., Any]:
+    """``DOI_EXT_CURATION_REQUIRED``: a bool, or a callable ``(record) -> bool`` (imported if a path)."""
+    return forms.callable_or_flag(
+        "DOI_EXT_CURATION_REQUIRED", raw("DOI_EXT_CURATION_REQUIRED", config), example="my_site.doi:curated"
+    )
+
+
+def curator_role(config: Mapping[str, Any] | None = None) -> str:
+    """``DOI_EXT_CURATOR_ROLE``: name of the curators' role."""
+    key = "DOI_EXT_CURATOR_ROLE"
+    return forms.optional_text(key, raw(key, config), example='"admin"') or ext_config.DOI_EXT_CURATOR_ROLE
+
+
+def doi_filter(config: Mapping[str, Any] | None = None) -> Any:
+    """``DOI_EXT_FILTER`` as configured: None, a callable, or its import path (checked importable)."""
+    value = raw("DOI_EXT_FILTER", config)
+    _check_filter("DOI_EXT_FILTER", value)
+    return value
+
+
+def community_filters(config: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """``DOI_EXT_COMMUNITY_FILTERS``: community slug or id → filter (forms as ``DOI_EXT_FILTER``)."""
+    key = "DOI_EXT_COMMUNITY_FILTERS"
+    value = forms.mapping(key, raw(key, config), example='{"my-community": filters.has_files()}')
+    for community, chosen in value.items():
+        _check_filter(f"{key}[{community!r}]", chosen)
+    return value
+
+
+def _check_filter(key: str, value: Any) -> None:
+    if value is None:
+        return
+    example = "invenio_doi_ext.rdm.filters:is_public"
+    found = forms.imported(key, value, what="a filter (record, context) -> bool", example=example)
+    if not callable(found):
+        raise ConfigurationError(
+            f"{key} = {value!r} is not callable as (record, context) -> bool: use one of "
+            f"invenio_doi_ext.rdm.filters or an import path such as {example!r}, or None."
+        )
+
+
+# -- resolving and checking at start-up ----------------------------------------------
 
 
 def set_defaults(config: MutableMapping[str, Any]) -> None:
     """Give every ``DOI_EXT_*`` key its default without overriding the operator."""
-    for key in dir(ext_config):
-        if key.startswith("DOI_EXT_"):
-            config.setdefault(key, getattr(ext_config, key))
-    for key, value in _upstream_defaults().items():
+    for key in _own_keys():
+        config.setdefault(key, getattr(ext_config, key))
+    for key, value in datacite_keys.upstream_defaults().items():
         config.setdefault(key, value)
 
 
-def datacite_url(config: Mapping[str, Any]) -> str:
-    """The API base URL: the override, else DataCite's test or production host."""
-    url = config.get("DOI_EXT_DATACITE_URL")
-    if url:
-        return url if url.endswith("/") else url + "/"
-    return TEST_API_URL if config.get("DATACITE_TEST_MODE", True) else PRODUCTION_API_URL
+def _own_keys() -> list[str]:
+    return sorted(key for key in dir(ext_config) if key.startswith("DOI_EXT_"))
 
 
-def rate_limit(config: Mapping[str, Any]) -> str:
-    """The effective rate limit string (DataCite's test system allows fewer calls)."""
-    configured = config.get("DOI_EXT_RATE_LIMIT")
-    if configured:
-        return configured
-    return "700 per 5 minutes" if config.get("DATACITE_TEST_MODE", True) else "2700 per 5 minutes"
+#: Accessors whose canonical value is written back by :func:`resolve`.
+_RESOLVED = {
+    "DOI_EXT_HTTP_TIMEOUT": http_timeout,
+    "DOI_EXT_BACKOFF": lambda config: tuple(backoff(config)),
+    "DOI_EXT_CIRCUIT_BREAKER": lambda config: circuit_breaker(config)._asdict(),
+    "DOI_EXT_SWEEP_INTERVAL": sweep_interval,
+    "DOI_EXT_COALESCE_SECONDS": coalesce_seconds,
+    "DOI_EXT_JOB_TTL": job_ttl,
+}
 
-
-def rate_limit_storage(config: Mapping[str, Any]) -> str:
-    """Where the shared rate-limit window lives: Redis when the instance has one."""
-    configured = config.get("DOI_EXT_RATE_LIMIT_STORAGE")
-    if configured:
-        return configured
-    cache_type = str(config.get("CACHE_TYPE", "")).lower()
-    redis_url = config.get("CACHE_REDIS_URL")
-    if redis_url and "redis" in cache_type:
-        return redis_url
-    return "memory://"
-
-
-class _SampleRecord(dict):
-    """Stands in for a record when a callable format is tried at start-up."""
-
-    class _PID:
-        pid_value = "abcd-1234"
-
-    pid = _PID()
-    id = "00000000-0000-0000-0000-000000000000"
-
-
-def format_doi(doi_format: str | Callable[..., str], prefix: str, record: Any = None) -> str:
-    """Build a DOI the way upstream documents it: ``f(prefix, record)`` or a format string."""
-    record = record if record is not None else _SampleRecord()
-    if callable(doi_format):
-        return doi_format(prefix, record)
-    return doi_format.format(prefix=prefix, id=record.pid.pid_value)
+#: Every accessor of a ``DOI_EXT_*`` key: :func:`validate` calls each one.
+_CHECKS: tuple[Callable[[Mapping[str, Any]], Any], ...] = (
+    enabled,
+    datacite_url,
+    restricted_policy,
+    redacted_metadata,
+    reserve_on_draft,
+    rate_limit,
+    rate_limit_storage,
+    http_timeout,
+    backoff,
+    circuit_breaker,
+    lease_seconds,
+    sweep_interval,
+    sweep_batch,
+    coalesce_seconds,
+    landing_url_template,
+    contact_email,
+    task_queue,
+    job_ttl,
+    permission_policy,
+    curation_required,
+    curator_role,
+    doi_filter,
+    community_filters,
+)
 
 
 def validate(config: Mapping[str, Any]) -> None:
-    """Stop start-up when DataCite is enabled with settings that cannot work."""
-    if not config.get("DATACITE_ENABLED"):
-        return
-    prefix = config.get("DATACITE_PREFIX")
-    if not prefix:
-        raise ConfigurationError(
-            "DATACITE_PREFIX is empty while DATACITE_ENABLED is True: set "
-            "DATACITE_PREFIX = \"10.NNNN\" (your DataCite prefix) in invenio.cfg, "
-            "or set DATACITE_ENABLED = False."
-        )
-    if not PREFIX_PATTERN.match(str(prefix)):
-        raise ConfigurationError(
-            f"DATACITE_PREFIX {prefix!r} is not a DOI prefix: it must look like "
-            "\"10.1234\" (10, a dot, then at least four digits, no slash)."
-        )
-    if not config.get("DATACITE_USERNAME"):
-        raise ConfigurationError(
-            "DATACITE_USERNAME is empty while DATACITE_ENABLED is True: set it to your "
-            "DataCite repository account (for example \"CERN.ZENODO\")."
-        )
-    _validate_format(config.get("DATACITE_FORMAT", "{prefix}/{id}"), prefix)
-    policy = config.get("DOI_EXT_RESTRICTED_POLICY", "redacted")
-    if policy not in ("redacted", "none"):
-        raise ConfigurationError(
-            f"DOI_EXT_RESTRICTED_POLICY {policy!r} is unknown: use \"redacted\" or \"none\"."
-        )
-    landing = config.get("DOI_EXT_LANDING_URL", "")
-    if "{doi}" not in landing:
-        raise ConfigurationError(
-            f"DOI_EXT_LANDING_URL {landing!r} has no {{doi}} placeholder: use for example "
-            "\"{site}/doi/{doi}\"."
-        )
+    """Stop start-up on any value that cannot work, naming the key and the fix.
+
+    This package's keys are checked always (a mistyped policy would otherwise
+    answer 500 on every DOI route); the DataCite account when DataCite is enabled.
+    """
+    for check in _CHECKS:
+        check(config)
+    if datacite_enabled(config):
+        datacite_keys.check_account(config)
 
 
-def _validate_format(doi_format: Any, prefix: str) -> None:
-    """Produce a sample DOI from the format and check it is a valid DOI under the prefix."""
-    if not callable(doi_format) and not isinstance(doi_format, str):
-        raise ConfigurationError(
-            f"DATACITE_FORMAT must be a string with {{prefix}} and {{id}} or a callable, "
-            f"not {type(doi_format).__name__}."
-        )
-    if isinstance(doi_format, str) and "{id}" not in doi_format:
-        raise ConfigurationError(
-            f"DATACITE_FORMAT {doi_format!r} has no {{id}} placeholder: every record "
-            "would get the same DOI. Use for example \"{prefix}/{id}\"."
-        )
-    try:
-        sample = format_doi(doi_format, prefix)
-    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
-        raise ConfigurationError(
-            f"DATACITE_FORMAT {doi_format!r} cannot be filled in ({exc!r}): only the "
-            "placeholders {prefix} and {id} are available, e.g. \"{prefix}/zenodo.{id}\"."
-        ) from exc
-    if not isinstance(sample, str) or not DOI_PATTERN.match(sample) or len(sample) > DOI_MAX_LENGTH:
-        raise ConfigurationError(
-            f"DATACITE_FORMAT {doi_format!r} produces {sample!r}, which is not a valid "
-            "DOI: it must start with the prefix, a slash, then only letters, digits and "
-            "-._;()/:*~$=."
-        )
-    if not sample.lower().startswith(f"{prefix}/".lower()):
-        raise ConfigurationError(
-            f"DATACITE_FORMAT {doi_format!r} produces {sample!r}, which is not under "
-            f"DATACITE_PREFIX {prefix!r}: DataCite refuses DOIs under another prefix (403). "
-            "Start the format with \"{prefix}/\"."
-        )
+def resolve(config: MutableMapping[str, Any]) -> None:
+    """Store the canonical form of each value that has several (``3`` → ``(3.0, 3.0)``).
+
+    Run once at start-up after :func:`validate`, so that the configuration as
+    printed and as read is in one form; the accessors still accept every form,
+    for values changed later (tests).
+    """
+    for key, accessor in _RESOLVED.items():
+        config[key] = accessor(config)
+
+
+# -- showing ---------------------------------------------------------------------------
 
 
 def effective(config: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration as it will be used, secrets masked, for operators to read."""
-    keys = list(UPSTREAM_KEYS) + sorted(k for k in dir(ext_config) if k.startswith("DOI_EXT_"))
     shown: dict[str, Any] = {}
-    for key in keys:
+    for key in list(UPSTREAM_KEYS) + _own_keys():
         value = config.get(key)
         if key in SECRET_KEYS:
             value = mask(value)
@@ -222,9 +468,10 @@ def effective(config: Mapping[str, Any]) -> dict[str, Any]:
         elif callable(value):
             value = f"<callable {getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', value)}>"
         shown[key] = value
-    shown["(effective) DataCite API URL"] = datacite_url(config)
+    shown["(effective) DataCite API URL"] = mask_url(datacite_url(config))
     shown["(effective) rate limit"] = rate_limit(config)
     shown["(effective) rate limit storage"] = mask_url(rate_limit_storage(config))
+    shown["(effective) lease seconds"] = lease_seconds(config)
     return shown
 
 
@@ -233,6 +480,16 @@ def mask(value: Any) -> str:
     return "***" if value else "(not set)"
 
 
-def mask_url(url: str) -> str:
-    """Hide a password embedded in a storage URL."""
-    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+#: The user part of a URL, also inside a longer text (a log line, an error message).
+#: Greedy up to the authority's last ``@``: a password holding ``@`` is hidden whole.
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s'\"]*)@")
+
+
+def _hide(match: re.Match) -> str:
+    user, colon, _ = match.group("userinfo").partition(":")
+    return f"{match.group('scheme')}{user}:***@" if colon else f"{match.group('scheme')}***@"
+
+
+def mask_url(text: str) -> str:
+    """Hide the password in every URL of ``text`` (a lone user part may be a token: hidden too)."""
+    return _USERINFO.sub(_hide, text)

@@ -171,7 +171,7 @@ def callable_or_flag(key: str, value: Any, *, example: str) -> bool | Callable[.
     """``True``/``False``/``None``, or a callable (or its import path)."""
     if value is None or isinstance(value, bool):
         return bool(value)
-    found = imported(key, value, what="a callable", example=example)
+    found = imported(key, value, what="True, False, or a callable", example=example)
     if not callable(found):
         raise ConfigurationError(
             f"{key} = {_shown(value)} is neither True/False nor a callable: write {key} = True, "

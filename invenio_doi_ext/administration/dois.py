@@ -17,7 +17,7 @@ from invenio_i18n import lazy_gettext as _
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..resources.doi_input import InvalidDOIError, parse_doi, quote
+from ..services.doi_input import InvalidDOIError, parse_doi, quote
 from ..views import ADMIN_ENDPOINT, describe, format_time
 from .actions import find, query_problems, retry
 

@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 
 from .. import settings
-from ..config_forms import ConfigurationError
+from ..settings import ConfigurationError
 from .payload import with_cleared
 
 REDACTED = "redacted"

@@ -9,7 +9,7 @@ import marshmallow as ma
 from flask_resources import JSONSerializer, ResourceConfig, ResponseHandler
 from flask_resources.parsers import MultiDictSchema
 
-from . import queries
+from ..services import queries
 from .errors import ERROR_HANDLERS
 
 #: Largest page of the admin list.

@@ -13,7 +13,7 @@ import pytest
 
 from invenio_doi_ext import settings
 from invenio_doi_ext.rdm import filters
-from invenio_doi_ext.resources.permissions import DOIPermissionPolicy
+from invenio_doi_ext.services.permissions import DOIPermissionPolicy
 from invenio_doi_ext.settings import Backoff, Breaker, ConfigurationError
 
 
@@ -68,6 +68,9 @@ ACCEPTED = [
     ("DOI_EXT_TASK_QUEUE", "doi", settings.task_queue, "doi"),
     ("DOI_EXT_JOB_TTL", timedelta(days=1), settings.job_ttl, timedelta(days=1)),
     ("DOI_EXT_JOB_TTL", 3600, settings.job_ttl, timedelta(hours=1)),
+    ("DOI_EXT_PERMISSION_POLICY", "invenio_doi_ext.services.permissions:DOIPermissionPolicy",
+     settings.permission_policy, DOIPermissionPolicy),
+    # the default before services/ existed keeps importing
     ("DOI_EXT_PERMISSION_POLICY", "invenio_doi_ext.resources.permissions:DOIPermissionPolicy",
      settings.permission_policy, DOIPermissionPolicy),
     ("DOI_EXT_PERMISSION_POLICY", DOIPermissionPolicy, settings.permission_policy, DOIPermissionPolicy),
@@ -96,7 +99,7 @@ def test_documented_form_is_read_as_one_value(key, value, accessor, expected):
     assert accessor(config) == expected
 
 
-PERMISSIONS = "invenio_doi_ext.resources.permissions"
+PERMISSIONS = "invenio_doi_ext.services.permissions"
 
 #: (key, configured value, words the message must contain besides the key)
 REFUSED = [

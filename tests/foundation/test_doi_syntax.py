@@ -14,7 +14,7 @@ from invenio_doi_ext import doi_syntax, settings
 from invenio_doi_ext.metadata import validation
 from invenio_doi_ext.rdm.providers import DOIExtClient
 from invenio_doi_ext.rdm.targets import managed_doi
-from invenio_doi_ext.resources.doi_input import InvalidDOIError, parse_doi
+from invenio_doi_ext.services.doi_input import InvalidDOIError, parse_doi
 from invenio_doi_ext.settings import ConfigurationError
 
 ACCEPTED = [

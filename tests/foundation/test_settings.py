@@ -154,7 +154,7 @@ def test_mistyped_permission_policy_stops_start_up_even_without_datacite():
             {"DATACITE_ENABLED": False, "DOI_EXT_PERMISSION_POLICY": "invenio_doi_ext.resources.permission:X"}
         )
     assert "DOI_EXT_PERMISSION_POLICY" in str(info.value)
-    assert "invenio_doi_ext.resources.permissions:DOIPermissionPolicy" in str(info.value)
+    assert "invenio_doi_ext.services.permissions:DOIPermissionPolicy" in str(info.value)
 
 
 def test_effective_configuration_masks_credentials_in_the_datacite_url():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from invenio_app.factory import create_api
 
-from invenio_doi_ext.lifecycle import converge
+from invenio_doi_ext import settings
 from invenio_doi_ext.lifecycle.client import current_gateway, reset_gateway
+from invenio_doi_ext.lifecycle.store import timing
 from invenio_doi_ext.settings import ConfigurationError
 
 
@@ -21,7 +22,7 @@ def test_prefix_with_six_digits_stops_start_up_naming_datacite_prefix(app_config
 
 def test_mistyped_permission_policy_stops_start_up(app_config):
     """Without the check every DOI route answered 500."""
-    policy = "invenio_doi_ext.resources.permissions:DOIPermisionPolicy"
+    policy = "invenio_doi_ext.services.permissions:DOIPermisionPolicy"
     with pytest.raises(ConfigurationError) as info:
         create_api(**{**app_config, "DOI_EXT_PERMISSION_POLICY": policy})
     assert f"DOI_EXT_PERMISSION_POLICY = {policy!r} cannot be imported" in str(info.value)
@@ -34,7 +35,8 @@ def test_single_number_timeout_works_for_the_gateway_and_the_lease(app_config):
     with app.app_context():
         reset_gateway()
         assert current_gateway().timeout == (3.0, 3.0)
-        assert converge._lease_seconds() == 2 * (3.0 + 3.0) + 60.0
+        assert settings.lease_seconds() == 2 * (3.0 + 3.0) + 60.0
+        assert timing.lease_seconds() == 2 * (3.0 + 3.0) + 60.0  # what the workers use today
         reset_gateway()
 
 

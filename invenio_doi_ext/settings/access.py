@@ -1,48 +1,24 @@
-"""Every configuration key of this package, read, resolved and checked in one place.
+"""The accessors: one function per key, turning each documented form into one value.
 
-Defaults live only in :mod:`invenio_doi_ext.config` (and upstream's ``DATACITE_*``
-defaults in invenio-rdm-records); every other module reads a key through an accessor
-here, which turns each documented form of the value into one canonical value. The
-start-up check (:func:`validate`, run from the extension's ``init_app``) calls every
-accessor, so a value that cannot work stops the application with a message naming
-the key and the fix, instead of a 500 or a failed registration weeks later.
-
-Accessors take an optional mapping (``app.config`` or a plain dict, as the gateway
-and the start-up check pass); without one they read ``current_app.config``.
+Each accessor takes an optional mapping (``app.config`` or a plain dict, as the
+gateway and the start-up check pass); without one it reads ``current_app.config``.
+A value it cannot use raises :class:`~.forms.ConfigurationError` naming the key and
+the fix; an absent key reads its default from :mod:`invenio_doi_ext.config`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
 
-from . import config as ext_config
-from . import config_forms as forms
-from . import datacite_keys
-from .config_forms import ConfigurationError
-from .datacite_keys import (
-    LEGACY_KEYS,
-    SECRET_KEYS,
-    UPSTREAM_KEYS,
-    LegacyConfigWarning,
-    apply_legacy_keys,
-    format_doi,
-)
-
-__all__ = (
-    "LEGACY_KEYS",
-    "SECRET_KEYS",
-    "UPSTREAM_KEYS",
-    "ConfigurationError",
-    "LegacyConfigWarning",
-    "apply_legacy_keys",
-    "format_doi",
-)
+from .. import config as ext_config
+from . import account, forms
+from .forms import ConfigurationError
+from .masking import mask_url
 
 TEST_API_URL = "https://api.test.datacite.org/"
 PRODUCTION_API_URL = "https://api.datacite.org/"
@@ -75,8 +51,8 @@ def _config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
 def raw(key: str, config: Mapping[str, Any] | None = None) -> Any:
     """The value as configured, or its default when the key is absent (never an inline fallback)."""
     conf = _config(config)
-    if key in UPSTREAM_KEYS:
-        return datacite_keys.value(conf, key)
+    if key in account.UPSTREAM_KEYS:
+        return account.value(conf, key)
     return conf[key] if key in conf else getattr(ext_config, key)
 
 
@@ -111,7 +87,7 @@ def datacite_prefix(config: Mapping[str, Any] | None = None) -> str:
 def datacite_prefixes(config: Mapping[str, Any] | None = None) -> list[str]:
     """The prefixes this instance mints under: ``DATACITE_PREFIX``, then the additional ones."""
     conf = _config(config)
-    additional = datacite_keys.additional_prefixes(conf)
+    additional = account.additional_prefixes(conf)
     return [str(prefix) for prefix in [datacite_prefix(conf), *additional] if prefix]
 
 
@@ -375,121 +351,3 @@ def _check_filter(key: str, value: Any) -> None:
             f"{key} = {value!r} is not callable as (record, context) -> bool: use one of "
             f"invenio_doi_ext.rdm.filters or an import path such as {example!r}, or None."
         )
-
-
-# -- resolving and checking at start-up ----------------------------------------------
-
-
-def set_defaults(config: MutableMapping[str, Any]) -> None:
-    """Give every ``DOI_EXT_*`` key its default without overriding the operator."""
-    for key in _own_keys():
-        config.setdefault(key, getattr(ext_config, key))
-    for key, value in datacite_keys.upstream_defaults().items():
-        config.setdefault(key, value)
-
-
-def _own_keys() -> list[str]:
-    return sorted(key for key in dir(ext_config) if key.startswith("DOI_EXT_"))
-
-
-#: Accessors whose canonical value is written back by :func:`resolve`.
-_RESOLVED = {
-    "DOI_EXT_HTTP_TIMEOUT": http_timeout,
-    "DOI_EXT_BACKOFF": lambda config: tuple(backoff(config)),
-    "DOI_EXT_CIRCUIT_BREAKER": lambda config: circuit_breaker(config)._asdict(),
-    "DOI_EXT_SWEEP_INTERVAL": sweep_interval,
-    "DOI_EXT_COALESCE_SECONDS": coalesce_seconds,
-    "DOI_EXT_JOB_TTL": job_ttl,
-}
-
-#: Every accessor of a ``DOI_EXT_*`` key: :func:`validate` calls each one.
-_CHECKS: tuple[Callable[[Mapping[str, Any]], Any], ...] = (
-    enabled,
-    datacite_url,
-    restricted_policy,
-    redacted_metadata,
-    reserve_on_draft,
-    rate_limit,
-    rate_limit_storage,
-    http_timeout,
-    backoff,
-    circuit_breaker,
-    lease_seconds,
-    sweep_interval,
-    sweep_batch,
-    coalesce_seconds,
-    landing_url_template,
-    contact_email,
-    task_queue,
-    job_ttl,
-    permission_policy,
-    curation_required,
-    curator_role,
-    doi_filter,
-    community_filters,
-)
-
-
-def validate(config: Mapping[str, Any]) -> None:
-    """Stop start-up on any value that cannot work, naming the key and the fix.
-
-    This package's keys are checked always (a mistyped policy would otherwise
-    answer 500 on every DOI route); the DataCite account when DataCite is enabled.
-    """
-    for check in _CHECKS:
-        check(config)
-    if datacite_enabled(config):
-        datacite_keys.check_account(config)
-
-
-def resolve(config: MutableMapping[str, Any]) -> None:
-    """Store the canonical form of each value that has several (``3`` → ``(3.0, 3.0)``).
-
-    Run once at start-up after :func:`validate`, so that the configuration as
-    printed and as read is in one form; the accessors still accept every form,
-    for values changed later (tests).
-    """
-    for key, accessor in _RESOLVED.items():
-        config[key] = accessor(config)
-
-
-# -- showing ---------------------------------------------------------------------------
-
-
-def effective(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The configuration as it will be used, secrets masked, for operators to read."""
-    shown: dict[str, Any] = {}
-    for key in list(UPSTREAM_KEYS) + _own_keys():
-        value = config.get(key)
-        if key in SECRET_KEYS:
-            value = mask(value)
-        elif isinstance(value, str):
-            value = mask_url(value)
-        elif callable(value):
-            value = f"<callable {getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', value)}>"
-        shown[key] = value
-    shown["(effective) DataCite API URL"] = mask_url(datacite_url(config))
-    shown["(effective) rate limit"] = rate_limit(config)
-    shown["(effective) rate limit storage"] = mask_url(rate_limit_storage(config))
-    shown["(effective) lease seconds"] = lease_seconds(config)
-    return shown
-
-
-def mask(value: Any) -> str:
-    """Never show a secret; say only whether it is set."""
-    return "***" if value else "(not set)"
-
-
-#: The user part of a URL, also inside a longer text (a log line, an error message).
-#: Greedy up to the authority's last ``@``: a password holding ``@`` is hidden whole.
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s'\"]*)@")
-
-
-def _hide(match: re.Match) -> str:
-    user, colon, _ = match.group("userinfo").partition(":")
-    return f"{match.group('scheme')}{user}:***@" if colon else f"{match.group('scheme')}***@"
-
-
-def mask_url(text: str) -> str:
-    """Hide the password in every URL of ``text`` (a lone user part may be a token: hidden too)."""
-    return _USERINFO.sub(_hide, text)

@@ -12,8 +12,8 @@ import warnings
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
-from . import doi_syntax
-from .config_forms import ConfigurationError
+from .. import doi_syntax
+from .forms import ConfigurationError
 
 UPSTREAM_KEYS = {
     "DATACITE_ENABLED": "Mint DataCite DOIs (upstream key).",

@@ -119,8 +119,9 @@ class DOIService:
         The one retry of the CLI and the administration page. Returns the row and
         whether anything was retried (False: it was in sync).
         """
+        doi = parse_doi(value)  # a malformed DOI is a 400 for anyone, before permissions
         self.require(identity, "manage")
-        row = self._row(value)
+        row = self._row(doi)
         retried = bulk.retry(row, actor or current_actor(), message)
         return db.session.get(ManagedDOI, row.id), retried
 

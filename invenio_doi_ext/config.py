@@ -54,27 +54,31 @@ Redis (also Sentinel or Cluster) or memory a slot counts from DataCite's answer,
 the limit needs no margin for travel time; other storages count from the send."""
 
 DOI_EXT_HTTP_TIMEOUT = (5.0, 30.0)
-"""(connect, read) timeout in seconds of every call to DataCite."""
+"""(connect, read) timeout in seconds of every call to DataCite; one number sets both."""
 
 DOI_EXT_BACKOFF = (30.0, 3600.0)
 """(base, cap) in seconds of the exponential back-off after a retryable failure."""
 
 DOI_EXT_CIRCUIT_BREAKER = {"failures": 5, "pause": 300.0}
 """After this many consecutive 5xx/connection failures, or any 401, every worker
-of the instance pauses calls to DataCite for ``pause`` seconds."""
+of the instance pauses calls to DataCite for ``pause`` seconds (or a ``timedelta``);
+an entry left out keeps its default."""
 
 DOI_EXT_LEASE_SECONDS = None
 """How long a worker holds a row it is sending; ``None``: twice the HTTP timeouts
-plus a minute of rate-limit wait. A worker killed mid-call delays its DOI this long."""
+plus a minute of rate-limit wait (seconds or a ``timedelta``). A worker killed
+mid-call delays its DOI this long."""
 
 DOI_EXT_SWEEP_INTERVAL = timedelta(seconds=60)
-"""How often Celery beat runs the sweep that re-enqueues due, out-of-sync DOIs."""
+"""How often Celery beat runs the sweep that re-enqueues due, out-of-sync DOIs
+(a ``timedelta`` or seconds)."""
 
 DOI_EXT_SWEEP_BATCH = 500
 """Most rows the sweep enqueues per run (bounded work per beat tick)."""
 
 DOI_EXT_COALESCE_SECONDS = 5.0
-"""Delay before a changed DOI is sent, so that a burst of edits becomes one call."""
+"""Delay in seconds (or a ``timedelta``) before a changed DOI is sent, so that a burst
+of edits becomes one call; 0 sends at once."""
 
 DOI_EXT_LANDING_URL = "{site}/doi/{doi}"
 """URL registered at DataCite; upstream's ``/doi/<doi>`` route redirects to the
@@ -87,7 +91,8 @@ DOI_EXT_TASK_QUEUE = None
 """Celery queue for the convergence tasks (``None``: the default queue)."""
 
 DOI_EXT_JOB_TTL = timedelta(days=1)
-"""How long the outcome of a ``POST /api/dois/<doi>/sync`` job stays readable."""
+"""How long the outcome of a ``POST /api/dois/<doi>/sync`` job stays readable
+(a ``timedelta`` or seconds)."""
 
 DOI_EXT_PERMISSION_POLICY = "invenio_doi_ext.services.permissions:DOIPermissionPolicy"
 """Who may read a DOI's status and who may list, reserve and sync (class or import path)."""

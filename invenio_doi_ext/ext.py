@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 
-from . import config as ext_config
 from . import settings
 from .compat import keep_callable_datacite_format
 
@@ -31,7 +29,7 @@ class InvenioDOIExt:
         from .views import add_landing_page_block
 
         add_landing_page_block(app.config)
-        if app.config["DOI_EXT_ENABLED"]:
+        if settings.enabled(app.config):
             replace_providers(app.config)
             add_service_component(app.config)
             add_sweep_schedule(app)
@@ -41,10 +39,11 @@ class InvenioDOIExt:
 
     @staticmethod
     def init_config(app: Flask) -> None:
-        """Defaults, legacy keys, and the start-up checks (which raise with the fix)."""
+        """Defaults, legacy keys, the start-up checks (which raise with the fix), one form per value."""
         settings.set_defaults(app.config)
         settings.apply_legacy_keys(app.config)
         settings.validate(app.config)
+        settings.resolve(app.config)
 
 
 def replace_providers(config: Any) -> None:
@@ -119,12 +118,13 @@ def add_sweep_schedule(app: Flask) -> None:
     configuration into its Celery app (extension order is not fixed), there too.
     """
     config = app.config
-    interval = config.get("DOI_EXT_SWEEP_INTERVAL", ext_config.DOI_EXT_SWEEP_INTERVAL)
-    if not isinstance(interval, timedelta):
-        interval = timedelta(seconds=float(interval))
-    entry: dict[str, Any] = {"task": "invenio_doi_ext.lifecycle.tasks.sweep", "schedule": interval}
-    if config.get("DOI_EXT_TASK_QUEUE"):
-        entry["options"] = {"queue": config["DOI_EXT_TASK_QUEUE"]}
+    entry: dict[str, Any] = {
+        "task": "invenio_doi_ext.lifecycle.tasks.sweep",
+        "schedule": settings.sweep_interval(config),
+    }
+    queue = settings.task_queue(config)
+    if queue:
+        entry["options"] = {"queue": queue}
     schedule = dict(config.get("CELERY_BEAT_SCHEDULE") or {})
     schedule.setdefault(SWEEP_SCHEDULE_NAME, entry)
     config["CELERY_BEAT_SCHEDULE"] = schedule

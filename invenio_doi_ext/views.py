@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, url_for
+from flask import Blueprint, Flask, url_for
 from invenio_administration.permissions import administration_permission
 from werkzeug.routing import BuildError
 
+from . import settings
 from .lifecycle.models import DOIKind, ManagedDOI
 from .lifecycle.states import dspace_state, status_label
 from .lifecycle.store import get_row
@@ -250,7 +251,7 @@ def create_ui_blueprint(app: Flask) -> Blueprint:
             "doi_ext_landing_page_statuses": landing_page_statuses,
             "doi_ext_format_time": format_time,
             "doi_ext_admin_page_url": admin_page_url,
-            "doi_ext_enabled": current_app.config.get("DOI_EXT_ENABLED", True),
+            "doi_ext_enabled": settings.enabled(),
         }
 
     return blueprint

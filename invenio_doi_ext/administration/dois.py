@@ -15,18 +15,51 @@ from flask_wtf import FlaskForm
 from invenio_administration.views.base import AdminView
 from invenio_i18n import lazy_gettext as _
 from wtforms import HiddenField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..services.doi_input import InvalidDOIError, parse_doi, quote
 from ..views import ADMIN_ENDPOINT, describe, format_time
 from .actions import find, query_problems, retry
 
 PAGE_SIZE = 50
 
 
+#: Highest page number read (keeps the OFFSET inside PostgreSQL's bigint).
+MAX_PAGE = 1_000_000
+
+
+def _doi_syntax(form: FlaskForm, field: HiddenField) -> None:
+    """The DOI rule every part of the package applies (a NUL never reaches the database)."""
+    try:
+        parse_doi(field.data or "")
+    except InvalidDOIError as exc:
+        raise ValidationError(exc.reason) from None
+
+
 class RetryForm(FlaskForm):
     """One Retry button: the DOI and the CSRF token."""
 
-    doi = HiddenField(validators=[DataRequired(), Length(max=255)])
+    doi = HiddenField(validators=[DataRequired(), Length(max=255), _doi_syntax])
+
+
+def page_argument() -> int:
+    """``?page=``: a whole number from 1 to :data:`MAX_PAGE`, else 400 naming it."""
+    value = request.args.get("page", "1")
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PAGE:
+        reason = f"give a whole number from 1 to {MAX_PAGE}"
+        abort(400, description=f"page: {quote(value)} is not a page number; {reason}.")
+    return int(value)
+
+
+def retried_argument() -> str | None:
+    """``?retried=``: the DOI whose retry outcome is shown, checked like any DOI, else 400."""
+    value = request.args.get("retried", "")
+    if not value:
+        return None
+    try:
+        return parse_doi(value)
+    except InvalidDOIError as exc:
+        abort(400, description=f"retried: {exc}")
 
 
 class DOIAdministrationView(AdminView):
@@ -44,11 +77,11 @@ class DOIAdministrationView(AdminView):
 
     def get(self) -> Any:
         """The list, paginated by offset; ``retried`` shows the outcome of a retry."""
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = page_argument()
+        retried_doi = retried_argument()
         query = query_problems()
         total = query.count()
         rows = query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all()
-        retried_doi = request.args.get("retried", "", type=str)[:255]
         retried_row = find(retried_doi) if retried_doi else None
         return self.render(
             title=self.title,
@@ -65,8 +98,11 @@ class DOIAdministrationView(AdminView):
         """Retry one DOI (CSRF-checked), then show the list with its new state."""
         form = RetryForm()
         if not form.validate_on_submit():
-            abort(400, description="Missing or invalid CSRF token or DOI.")
-        row = retry(form.doi.data, actor=f"user:{current_user.get_id()}")
+            problems = "; ".join(
+                f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+            )
+            abort(400, description=f"Retry refused: {problems or 'missing or invalid CSRF token or DOI'}.")
+        row = retry(parse_doi(form.doi.data), actor=f"user:{current_user.get_id()}")
         if row is None:
             abort(404, description="This DOI is not managed here.")
         return redirect(url_for(ADMIN_ENDPOINT, retried=row.pid_value), code=303)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_principal import RoleNeed
-from werkzeug.utils import import_string
+
+from .. import settings
 
 
 def curation_required(record: Any) -> bool:
     """``DOI_EXT_CURATION_REQUIRED``: a bool, or a callable/import string ``(record) -> bool``."""
-    setting = current_app.config.get("DOI_EXT_CURATION_REQUIRED", False)
-    if isinstance(setting, str):
-        setting = import_string(setting)
+    setting = settings.curation_required()
     if callable(setting):
         return bool(setting(record))
     return bool(setting)
@@ -21,12 +19,12 @@ def curation_required(record: Any) -> bool:
 
 def curation_enabled() -> bool:
     """Whether curation may apply to any record (a callable may say yes to some)."""
-    return current_app.config.get("DOI_EXT_CURATION_REQUIRED", False) not in (False, None)
+    return settings.curation_required() is not False
 
 
 def curator_role() -> str:
     """Name (and id) of the curators' role."""
-    return str(current_app.config.get("DOI_EXT_CURATOR_ROLE") or "admin")
+    return settings.curator_role()
 
 
 def is_curator(identity: Any) -> bool:

@@ -14,6 +14,7 @@ from celery import shared_task
 from celery.signals import task_postrun
 from flask import has_app_context
 
+from .. import settings
 from ..lifecycle.tasks import task_options
 from .policy import curation_enabled
 from .timeline import publish_outcomes
@@ -37,7 +38,7 @@ def _enabled_for(sender: Any) -> bool:
     app = getattr(getattr(sender, "app", None), "flask_app", None)
     if app is None:
         return True  # cannot tell here: the task checks again
-    return app.config.get("DOI_EXT_CURATION_REQUIRED", False) not in (False, None)
+    return settings.curation_required(app.config) is not False
 
 
 @task_postrun.connect
@@ -54,13 +55,12 @@ def _after_converge(sender: Any = None, args: Any = None, **kwargs: Any) -> None
 
 def beat_entry(config: Any) -> dict:
     """The beat schedule entry: every sweep interval."""
-    from datetime import timedelta
-
-    interval = config.get("DOI_EXT_SWEEP_INTERVAL", timedelta(seconds=60))
-    if not isinstance(interval, timedelta):
-        interval = timedelta(seconds=float(interval))
-    entry: dict[str, Any] = {"task": f"{__name__}.publish_doi_outcomes", "schedule": interval}
-    if config.get("DOI_EXT_TASK_QUEUE"):
-        entry["options"] = {"queue": config["DOI_EXT_TASK_QUEUE"]}
+    entry: dict[str, Any] = {
+        "task": f"{__name__}.publish_doi_outcomes",
+        "schedule": settings.sweep_interval(config),
+    }
+    queue = settings.task_queue(config)
+    if queue:
+        entry["options"] = {"queue": queue}
     return entry
 

@@ -11,26 +11,24 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
 
 import requests
 from requests.auth import HTTPBasicAuth
 
-from .. import __version__
+from .. import __version__, settings
 from .classify import classify_exception, classify_response
 from .outcome import LIMITER_UNAVAILABLE, LOCAL_RATE_LIMIT, Outcome, OutcomeKind
 from .payload import CONTENT_TYPE, build_body, doi_url
 from .ratelimit import RateLimiter, Slot
 
+mask_url = settings.mask_url
+
 logger = logging.getLogger("invenio_doi_ext.datacite")
 
-PRODUCTION_URL = "https://api.datacite.org/"
-TEST_URL = "https://api.test.datacite.org/"
+PRODUCTION_URL = settings.PRODUCTION_API_URL
+TEST_URL = settings.TEST_API_URL
 
-#: ``DOI_EXT_RATE_LIMIT`` when unset, as documented in ``config.py``.
-DEFAULT_RATE_LIMIT = {True: "700 per 5 minutes", False: "2700 per 5 minutes"}
-
-DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
+DEFAULT_TIMEOUT: tuple[float, float] = settings.http_timeout({})
 
 #: The slot of a gateway without a rate limiter.
 UNLIMITED = Slot("unlimited")
@@ -48,29 +46,6 @@ def default_user_agent(contact_email: str | None = None) -> str:
     if contact_email:
         details += f"; mailto:{contact_email}"
     return f"invenio-doi-ext/{__version__} ({details})"
-
-
-def _timeout_from(value: Any) -> tuple[float, float]:
-    """(connect, read) from a number, a pair, or a "5, 30" string."""
-    if value is None or value == "":
-        return DEFAULT_TIMEOUT
-    if isinstance(value, str):
-        value = [part for part in value.replace(",", " ").split() if part]
-    if isinstance(value, (int, float)):
-        return (float(value), float(value))
-    connect, read = value
-    return (float(connect), float(read))
-
-
-def _storage_from(config: Mapping) -> str:
-    """The limiter storage: the configured URI, else the instance's Redis cache, else memory."""
-    configured = config.get("DOI_EXT_RATE_LIMIT_STORAGE")
-    if configured:
-        return configured
-    redis_url = config.get("CACHE_REDIS_URL")
-    if redis_url and "redis" in str(config.get("CACHE_TYPE", "")).lower():
-        return redis_url
-    return "memory://"
 
 
 def _clip(text: str) -> str:
@@ -107,27 +82,27 @@ class DataCiteGateway:
     def from_config(cls, config: Mapping) -> DataCiteGateway:
         """Build from a plain mapping of configuration keys (e.g. ``app.config``).
 
-        Unset keys get the defaults ``config.py`` documents, so a resolved and an
-        unresolved configuration give the same gateway.
+        Every key is read through :mod:`invenio_doi_ext.settings`, so an unset key
+        gets the default ``config.py`` documents and each documented form works.
         """
-        test_mode = bool(config.get("DATACITE_TEST_MODE", True))
-        base_url = config.get("DOI_EXT_DATACITE_URL") or (TEST_URL if test_mode else PRODUCTION_URL)
-        rate = config.get("DOI_EXT_RATE_LIMIT") or DEFAULT_RATE_LIMIT[test_mode]
-        timeout = _timeout_from(config.get("DOI_EXT_HTTP_TIMEOUT"))
+        timeout = settings.http_timeout(config)
         # A slot whose worker died mid-call counts as in flight for as long as the
         # call could have lasted, then frees itself.
-        limiter = RateLimiter(rate, _storage_from(config), hold=sum(timeout) + 1.0)
+        limiter = RateLimiter(
+            settings.rate_limit(config), settings.rate_limit_storage(config), hold=sum(timeout) + 1.0
+        )
         return cls(
-            base_url=base_url,
-            username=config.get("DATACITE_USERNAME") or "",
-            password=config.get("DATACITE_PASSWORD") or "",
+            base_url=settings.datacite_url(config),
+            username=settings.datacite_username(config),
+            password=settings.datacite_password(config),
             timeout=timeout,
             rate_limiter=limiter,
-            user_agent=default_user_agent(config.get("DOI_EXT_CONTACT_EMAIL")),
+            user_agent=default_user_agent(settings.contact_email(config)),
         )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, username={self.username!r})"
+        # A proxy URL may carry credentials (https://user:secret@proxy/): never shown.
+        return f"{type(self).__name__}(base_url={mask_url(self.base_url)!r}, username={self.username!r})"
 
     # -- operations ---------------------------------------------------------------
 
@@ -298,7 +273,7 @@ class DataCiteGateway:
             "DataCite %s request: %s %s body=%s",
             operation,
             method,
-            target,
+            mask_url(target),
             _clip(data) if data is not None else "-",
         )
         started = time.monotonic()
@@ -321,7 +296,7 @@ class DataCiteGateway:
                 operation,
                 doi,
                 time.monotonic() - started,
-                outcome.message,
+                mask_url(outcome.message or ""),
                 outcome.kind.value,
             )
             return outcome

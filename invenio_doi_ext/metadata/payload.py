@@ -15,6 +15,8 @@ from flask import current_app
 from invenio_rdm_records.resources.serializers import DataCite45JSONSerializer
 from invenio_rdm_records.utils import ChainObject
 
+from .. import settings
+
 log = logging.getLogger(__name__)
 
 _serializer = DataCite45JSONSerializer()
@@ -89,6 +91,6 @@ def draft_payload(draft: Any) -> dict[str, Any]:
 
 def landing_url(doi: str) -> str:
     """The URL DataCite resolves to: a stable route that redirects to the record."""
-    template = current_app.config.get("DOI_EXT_LANDING_URL", "{site}/doi/{doi}")
+    template = settings.landing_url_template()
     site = current_app.config.get("SITE_UI_URL", "").rstrip("/")
     return template.format(site=site, doi=doi)

@@ -18,11 +18,12 @@ from typing import Any
 
 from flask import current_app
 
+from .. import settings
+from ..settings import ConfigurationError
 from .payload import with_cleared
 
 REDACTED = "redacted"
 NONE = "none"
-POLICIES = (REDACTED, NONE)
 
 #: DataCite 4.5's controlled list of ``resourceTypeGeneral`` values.
 RESOURCE_TYPE_GENERAL = (
@@ -41,8 +42,10 @@ PLACEHOLDERS = ("publisher", "year", "resource_type_general")
 
 def policy() -> str:
     """The configured policy for restricted records (unknown values fail closed to redacted)."""
-    value = current_app.config.get("DOI_EXT_RESTRICTED_POLICY", REDACTED)
-    return value if value in POLICIES else REDACTED
+    try:
+        return settings.restricted_policy()
+    except ConfigurationError:  # changed after start-up to something unknown: fail closed
+        return REDACTED
 
 
 def access_of(record: Any) -> Mapping[str, Any]:
@@ -121,7 +124,7 @@ def redacted_values(record: Any) -> dict[str, str]:
 
 def redacted_payload(record: Any) -> dict[str, Any]:
     """``DOI_EXT_REDACTED_METADATA`` filled with what may be public about ``record``."""
-    template = copy.deepcopy(current_app.config["DOI_EXT_REDACTED_METADATA"])
+    template = copy.deepcopy(dict(settings.redacted_metadata()))
     payload = _fill(template, redacted_values(record))
     payload.setdefault("schemaVersion", "http://datacite.org/schema/kernel-4")
     # Whatever the template does not set is cleared at DataCite, not left as it was.

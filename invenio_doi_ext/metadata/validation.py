@@ -17,14 +17,16 @@ from typing import Any
 
 from datacite import schema45
 
+from .. import doi_syntax
 from .policy import RESOURCE_TYPE_GENERAL
 
-#: DataCite's own checks (datacite/lupo), beyond the JSON schema.
-DOI_RE = re.compile(r"^10\.\d{4,5}/[-._;()/:a-zA-Z0-9*~$=]+$")
+#: DataCite's own checks (datacite/lupo), beyond the JSON schema; the DOI rule is
+#: the one every part of the package shares (:mod:`invenio_doi_ext.doi_syntax`).
+DOI_RE = doi_syntax.DOI_RE
 URL_RE = re.compile(r"^(ftp|http|https)://\S+$")
 LANGUAGE_RE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 YEAR_RE = re.compile(r"^[0-9]{4}$")
-MAX_DOI_LENGTH = 255
+MAX_DOI_LENGTH = doi_syntax.MAX_LENGTH
 MAX_CREATORS = 10_000
 MAX_RIGHTS_LENGTH = 2000
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
@@ -211,7 +213,7 @@ def doi_errors(doi: str | None) -> list[FieldError]:
         return [FieldError("pids.doi", f"A DOI has at most {MAX_DOI_LENGTH} characters ({len(doi)} given).",
                            "doi_length")]
     if not DOI_RE.match(doi):
-        message = f"'{doi}' is not a DOI DataCite accepts (10.NNNN/suffix)."
+        message = f"'{doi}' is not a DOI DataCite accepts: it must be {doi_syntax.DOI_FORM}."
         return [FieldError("pids.doi", message, "doi_syntax")]
     return []
 

@@ -23,6 +23,7 @@ from typing import Any
 from flask import current_app
 from werkzeug.utils import import_string
 
+from .. import settings
 from ..metadata import policy
 
 logger = logging.getLogger(__name__)
@@ -271,7 +272,7 @@ def _review_of(record: Any, parent: Any) -> Any:
 
 def community_filters() -> dict[str, Filter]:
     """``DOI_EXT_COMMUNITY_FILTERS`` keyed by community id."""
-    configured = current_app.config.get("DOI_EXT_COMMUNITY_FILTERS") or {}
+    configured = settings.community_filters()
     by_id: dict[str, Filter] = {}
     for key, value in configured.items():
         for community_id in resolve_communities([key]):
@@ -294,7 +295,7 @@ def decide(record: Any, event: str) -> Decision:
             chosen = overrides[community_id]
             break
     if chosen is None:
-        chosen = load_filter(current_app.config.get("DOI_EXT_FILTER"))
+        chosen = load_filter(settings.doi_filter())
     if chosen(record, context):
         return Decision(True)
     sitename = current_app.config.get("THEME_SITENAME", "this repository")

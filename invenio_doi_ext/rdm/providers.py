@@ -21,7 +21,7 @@ from invenio_rdm_records.services.pids.providers import DataCiteClient, DataCite
 from invenio_rdm_records.services.pids.providers.base import PIDProvider
 from marshmallow import ValidationError
 
-from .. import settings
+from .. import doi_syntax
 from ..metadata import payload as payloads
 from ..metadata import policy, validation
 from . import filters, qualification, sync
@@ -49,8 +49,11 @@ class DOIExtClient(DataCiteClient):
             doi = doi_format(prefix, record)
         else:
             doi = doi_format.format(prefix=prefix, id=record.pid.pid_value)
-        if not isinstance(doi, str) or not settings.DOI_PATTERN.match(doi):
-            raise RuntimeError(f"DATACITE_FORMAT produced {doi!r}, which is not a valid DOI.")
+        problem = doi_syntax.doi_problem(doi)
+        if problem:
+            raise RuntimeError(
+                f"DATACITE_FORMAT produced {doi!r}, which is not a DOI DataCite accepts: {problem}."
+            )
         return doi
 
     @property

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from invenio_rdm_records.records.api import RDMRecord
 
+from .. import doi_syntax, settings
 from ..lifecycle.models import DOIState
 from ..lifecycle.store import Target
 from ..metadata import payload as payloads
-from ..metadata import policy, validation
+from ..metadata import policy
 from . import gates
 
 
@@ -26,7 +26,7 @@ def managed_doi(obj: Any) -> str | None:
     if doi.get("provider") == "datacite" and doi.get("identifier"):
         # A DOI DataCite would refuse (entered on a draft) has nothing to converge; the
         # draft's validation shows why on the form and publish is refused.
-        return None if validation.doi_errors(doi["identifier"]) else doi["identifier"]
+        return doi["identifier"] if doi_syntax.is_valid_doi(doi["identifier"]) else None
     return None
 
 
@@ -42,7 +42,7 @@ def draft_target(draft: Any, doi: str) -> Target:
     A restricted draft's reservation holds the redacted template; under the
     "none" policy it is not reserved at all (a restricted record gets no DOI).
     """
-    if not current_app.config.get("DOI_EXT_RESERVE_ON_DRAFT", True):
+    if not settings.reserve_on_draft():
         return Target(DOIState.NONE)
     url = payloads.landing_url(doi)
     if policy.is_metadata_restricted(draft):

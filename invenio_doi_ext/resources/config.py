@@ -2,30 +2,60 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import marshmallow as ma
 from flask_resources import JSONSerializer, ResourceConfig, ResponseHandler
 from flask_resources.parsers import MultiDictSchema
 
+from ..services import queries
 from .errors import ERROR_HANDLERS
 
 #: Largest page of the admin list.
 MAX_PAGE_SIZE = 1000
 
+#: Highest page number (far beyond any real list; keeps OFFSET inside PostgreSQL's bigint).
+MAX_PAGE = 1_000_000
+
 
 class PageArgsSchema(MultiDictSchema):
     """``?page=&size=`` of the list routes (unknown arguments are ignored)."""
 
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     size = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
-class ListArgsSchema(PageArgsSchema):
-    """Filters of ``GET /api/dois``; ``since`` is an ISO date/time or an age like ``7d``."""
+class StateField(ma.fields.String):
+    """``state``: a DataCite state or a DSpace state name, any case."""
 
-    state = ma.fields.String(validate=ma.validate.Length(max=64))
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            queries.RowFilter(state=text)
+        except queries.FilterError as exc:
+            raise ma.ValidationError(str(exc)) from None
+        return text
+
+
+class SinceField(ma.fields.String):
+    """``since``: an ISO date/time or an age like ``7d``, read as naive UTC."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return queries.parse_since(text)
+        except queries.FilterError as exc:
+            raise ma.ValidationError(str(exc)) from None
+
+
+class ListArgsSchema(PageArgsSchema):
+    """Filters of ``GET /api/dois``, all checked here, before the permission check."""
+
+    state = StateField()
     failed = ma.fields.Boolean()
     out_of_sync = ma.fields.Boolean(load_default=False)
-    since = ma.fields.String(validate=ma.validate.Length(max=64))
+    since = SinceField()
 
 
 class DOIResourceConfig(ResourceConfig):

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from invenio_db import db
 
+from .. import settings
 from ..lifecycle import breaker, store
 from ..lifecycle.converge import converge
 from ..lifecycle.enqueue import send
@@ -163,7 +163,7 @@ def converge_here(
 
 def check_reservation_on() -> None:
     """Refuse to reserve when the instance does not reserve drafts' DOIs."""
-    if not current_app.config["DOI_EXT_RESERVE_ON_DRAFT"]:
+    if not settings.reserve_on_draft():
         raise ReservationOffError("DOI_EXT_RESERVE_ON_DRAFT is off: drafts are not reserved at DataCite.")
 
 

@@ -7,18 +7,7 @@ typing or encoding mistake, never a DOI this instance could manage.
 
 from __future__ import annotations
 
-from flask import current_app
-
-from .. import settings
-
-#: Forms people paste; the DOI is what follows them.
-_RESOLVER_PREFIXES = (
-    "https://doi.org/",
-    "http://doi.org/",
-    "https://dx.doi.org/",
-    "http://dx.doi.org/",
-    "doi:",
-)
+from .. import doi_syntax, settings
 
 #: Longest piece of a refused value quoted back.
 _QUOTE = 60
@@ -40,41 +29,38 @@ def quote(value: str) -> str:
 
 
 def parse_doi(value: str | None) -> str:
-    """The DOI in ``value`` (resolver prefixes removed), or ``InvalidDOIError``."""
+    """The DOI in ``value`` (resolver forms such as ``doi:`` removed), or ``InvalidDOIError``.
+
+    The last word is :mod:`invenio_doi_ext.doi_syntax`, the rule every part of the
+    package applies; the checks before it only explain the usual mistakes.
+    """
     if value is None or value == "":
         raise InvalidDOIError("", "it is empty")
-    if len(value) > settings.DOI_MAX_LENGTH + len(_RESOLVER_PREFIXES[-1]) + 20:
-        raise InvalidDOIError(value, f"it is longer than {settings.DOI_MAX_LENGTH} characters")
-    text = value
-    for prefix in _RESOLVER_PREFIXES:
-        if text.lower().startswith(prefix):
-            text = text[len(prefix) :]
-            break
+    if len(value) > doi_syntax.MAX_LENGTH + 40:  # room for a resolver prefix
+        raise InvalidDOIError(value, f"it is longer than {doi_syntax.MAX_LENGTH} characters")
+    text = doi_syntax.strip_resolver(value)
     if any(char.isspace() for char in text):
         raise InvalidDOIError(value, "it contains whitespace")
+    if not text.isprintable():
+        raise InvalidDOIError(value, "it contains control characters")
     if "%" in text:
         raise InvalidDOIError(
             value, "it contains percent-encoding; give the DOI as written, e.g. 10.1234/abc"
         )
     if ".." in text:
         raise InvalidDOIError(value, "it contains '..'")
-    if len(text) > settings.DOI_MAX_LENGTH:
-        raise InvalidDOIError(value, f"it is longer than {settings.DOI_MAX_LENGTH} characters")
-    if not settings.DOI_PATTERN.match(text):
-        raise InvalidDOIError(
-            value,
-            "expected 10.NNNN/suffix, the suffix made of letters, digits and -._;()/:*~$=",
-        )
+    if len(text) > doi_syntax.MAX_LENGTH:
+        raise InvalidDOIError(value, f"it is longer than {doi_syntax.MAX_LENGTH} characters")
+    if not doi_syntax.is_valid_doi(text):
+        raise InvalidDOIError(value, f"expected {doi_syntax.DOI_FORM}")
     return text
 
 
 def our_prefixes() -> list[str]:
     """The DOI prefixes this instance mints under (DATACITE_PREFIX and additional ones)."""
-    config = current_app.config
-    prefixes = [config.get("DATACITE_PREFIX")] + list(config.get("DATACITE_ADDITIONAL_PREFIXES") or [])
-    return [prefix.lower() for prefix in prefixes if prefix]
+    return [prefix.lower() for prefix in settings.datacite_prefixes()]
 
 
 def is_ours(doi: str) -> bool:
     """Whether the DOI's prefix is one this instance mints under."""
-    return doi.split("/", 1)[0].lower() in our_prefixes()
+    return doi_syntax.prefix_of(doi) in our_prefixes()

@@ -6,6 +6,7 @@ decided here through the configured permission policy, as in Invenio services.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_principal import Identity
@@ -55,16 +56,15 @@ class DOIService:
         state: str | None = None,
         failed: bool | None = None,
         out_of_sync: bool = False,
-        since: str | None = None,
+        since: datetime | None = None,
     ) -> dict[str, Any]:
-        """One page of managed DOIs matching the filters (administrators)."""
+        """One page of managed DOIs matching the filters (administrators).
+
+        The filters arrive checked (the resource's argument schema, before this
+        permission check), ``since`` already a naive-UTC datetime.
+        """
         self.require(identity, "search")
-        row_filter = queries.RowFilter(
-            state=state,
-            failed=failed,
-            out_of_sync=out_of_sync,
-            since=queries.parse_since(since) if since else None,
-        )
+        row_filter = queries.RowFilter(state=state, failed=failed, out_of_sync=out_of_sync, since=since)
         total, rows = queries.page(queries.list_query(row_filter), page, size)
         return {"hits": [serialize.summary(row) for row in rows], "total": total}
 
@@ -102,8 +102,8 @@ class DOIService:
 
     def reserve(self, identity: Identity, value: str) -> DOISyncJob:
         """Reserve a never-published draft's DOI at DataCite, as a job."""
+        doi = parse_doi(value)  # a malformed DOI is a 400 for anyone, before permissions
         self.require(identity, "manage")
-        doi = parse_doi(value)
         if get_row(doi) is None and operations.find_draft(doi) is None:
             raise DOINotManagedError(doi, foreign=not is_ours(doi))
         reserved = operations.reserve(doi, "reserve requested through the API")
@@ -119,15 +119,17 @@ class DOIService:
         The one retry of the CLI and the administration page. Returns the row and
         whether anything was retried (False: it was in sync).
         """
+        doi = parse_doi(value)  # a malformed DOI is a 400 for anyone, before permissions
         self.require(identity, "manage")
-        row = self._row(value)
+        row = self._row(doi)
         retried = bulk.retry(row, actor or current_actor(), message)
         return db.session.get(ManagedDOI, row.id), retried
 
     def sync(self, identity: Identity, value: str) -> DOISyncJob:
         """Converge one DOI now (clearing a failure), as a job."""
+        doi = parse_doi(value)  # a malformed DOI is a 400 for anyone, before permissions
         self.require(identity, "manage")
-        row = operations.lock(self._row(value).id)
+        row = operations.lock(self._row(doi).id)
         operations.make_due(row, current_actor(), "sync")
         return self._start_job(row, "sync")
 

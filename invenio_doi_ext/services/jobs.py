@@ -13,9 +13,9 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from invenio_db import db
 
+from .. import settings
 from ..lifecycle.models import DOISyncJob, ManagedDOI, utcnow
 from .serialize import api_url, iso
 
@@ -30,8 +30,7 @@ PURGE_BATCH = 500
 
 def ttl() -> timedelta:
     """How long a job's outcome stays readable (``DOI_EXT_JOB_TTL``, default one day)."""
-    value = current_app.config.get("DOI_EXT_JOB_TTL", timedelta(days=1))
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+    return settings.job_ttl()
 
 
 def purge() -> int:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from invenio_db import db
 from invenio_pidstore.models import PersistentIdentifier
 from invenio_rdm_records.records.api import RDMDraft
 from sqlalchemy import func
 from sqlalchemy.orm.exc import NoResultFound
 
+from .. import settings
 from ..lifecycle import store
 from ..lifecycle.models import DOIKind, ManagedDOI
 from ..lifecycle.store import get_row, lock_row, needs_work, normalize
@@ -71,7 +71,7 @@ def find_draft(doi: str, row: ManagedDOI | None = None) -> Any | None:
 
 def reserve(doi: str, reason: str) -> ManagedDOI:
     """Record that DataCite must hold the draft's DOI as a draft DOI (not yet sent)."""
-    if not current_app.config.get("DOI_EXT_RESERVE_ON_DRAFT", True):
+    if not settings.reserve_on_draft():
         raise NotReservableError("DOI_EXT_RESERVE_ON_DRAFT is off: drafts are not reserved at DataCite")
     row = get_row(doi)
     draft = find_draft(doi, row)

@@ -11,15 +11,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from flask import current_app
 from invenio_administration.generators import Administration
 from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 from invenio_rdm_records.services.generators import RecordCommunitiesAction, RecordOwners
 from invenio_records_permissions.generators import SystemProcess
 from invenio_records_permissions.policies.base import BasePermissionPolicy
 from sqlalchemy.orm.exc import NoResultFound
-from werkzeug.utils import import_string
 
+from .. import settings
 from ..lifecycle.models import DOIKind, ManagedDOI
 
 
@@ -45,8 +44,7 @@ class DOIPermissionPolicy(BasePermissionPolicy):
 
 def policy_class() -> type[BasePermissionPolicy]:
     """The configured policy class (``DOI_EXT_PERMISSION_POLICY``: class or import path)."""
-    configured = current_app.config.get("DOI_EXT_PERMISSION_POLICY") or DOIPermissionPolicy
-    return import_string(configured) if isinstance(configured, str) else configured
+    return settings.permission_policy()
 
 
 def owning_record(row: ManagedDOI) -> Any | None:

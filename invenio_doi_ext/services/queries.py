@@ -75,6 +75,9 @@ LIST_COLUMNS = (
 )
 
 _RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
+
+#: Longest ``since`` value read (an ISO date/time with offset and microseconds is 32).
+SINCE_MAX_LENGTH = 64
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -87,21 +90,39 @@ class FilterError(ValueError):
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
-    """An ISO date/datetime, or a relative age such as ``30m``, ``12h``, ``7d``."""
+    """An ISO date/datetime, or a relative age such as ``30m``, ``12h``, ``7d``, as naive UTC.
+
+    A value that names no representable moment (an age reaching before the year 1,
+    a date that leaves the years 1-9999 once in UTC) is refused like a malformed one,
+    so the REST API answers 400 and the CLI exits 2 instead of a traceback.
+    """
+    shown = repr(value[:SINCE_MAX_LENGTH])
     text = value.strip()
+    if len(text) > SINCE_MAX_LENGTH:
+        raise FilterError("since", f"{shown}... is longer than {SINCE_MAX_LENGTH} characters")
+    if not text.isprintable():
+        raise FilterError("since", f"{shown} contains control characters")
     match = _RELATIVE.match(text.lower())
     if match:
-        amount, unit = int(match.group(1)), _UNITS[match.group(2)]
-        return (now or utcnow()) - timedelta(**{unit: amount})
+        try:
+            age = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+            return (now or utcnow()) - age
+        except (OverflowError, ValueError):
+            raise FilterError(
+                "since", f"{shown} reaches back before the year 1: give a smaller age or an ISO date/time"
+            ) from None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise FilterError(
-            "since", f"{value[:60]!r} is neither an ISO date/time nor an age like 12h or 7d"
-        ) from None
+        raise FilterError("since", f"{shown} is neither an ISO date/time nor an age like 12h or 7d") from None
     if parsed.tzinfo is not None:
         # Stored timestamps are naive UTC (Invenio's convention).
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            raise FilterError(
+                "since", f"{shown} leaves the years 1 to 9999 once converted to UTC: give another date/time"
+            ) from None
     return parsed
 
 

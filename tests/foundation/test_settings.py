@@ -121,3 +121,69 @@ def test_derived_url_and_rate_limit(overrides, url, limit):
     conf = config(**overrides)
     assert settings.datacite_url(conf) == url
     assert settings.rate_limit(conf) == limit
+
+
+@pytest.mark.parametrize("prefix", ["10.123456", "10.1234567", "10.123456789"])
+def test_prefix_datacite_cannot_mint_under_stops_start_up(prefix):
+    """Lupo's DOI check allows four or five digits; minting under more would fail at DataCite."""
+    with pytest.raises(ConfigurationError) as info:
+        settings.validate(config(DATACITE_PREFIX=prefix, DATACITE_FORMAT="{prefix}/{id}"))
+    message = str(info.value)
+    assert message.startswith(f"DATACITE_PREFIX {prefix!r}")
+    assert "four or five digits" in message
+
+
+def test_five_digit_prefix_is_accepted():
+    settings.validate(config(DATACITE_PREFIX="10.12345"))
+
+
+@pytest.mark.parametrize(
+    ("additional", "fix"),
+    [(["10.5555", "10.123456"], "four or five digits"), ("10.5555", "not a list")],
+)
+def test_additional_prefixes_are_checked_like_the_prefix(additional, fix):
+    with pytest.raises(ConfigurationError) as info:
+        settings.validate(config(DATACITE_ADDITIONAL_PREFIXES=additional))
+    assert "DATACITE_ADDITIONAL_PREFIXES" in str(info.value)
+    assert fix in str(info.value)
+
+
+def test_mistyped_permission_policy_stops_start_up_even_without_datacite():
+    with pytest.raises(ConfigurationError) as info:
+        settings.validate(
+            {"DATACITE_ENABLED": False, "DOI_EXT_PERMISSION_POLICY": "invenio_doi_ext.resources.permission:X"}
+        )
+    assert "DOI_EXT_PERMISSION_POLICY" in str(info.value)
+    assert "invenio_doi_ext.services.permissions:DOIPermissionPolicy" in str(info.value)
+
+
+def test_effective_configuration_masks_credentials_in_the_datacite_url():
+    conf = config(DOI_EXT_DATACITE_URL="https://user:hunter2@proxy.example.org/datacite")
+    settings.set_defaults(conf)
+    shown = settings.effective(conf)
+    assert "hunter2" not in repr(shown)
+    assert shown["DOI_EXT_DATACITE_URL"] == "https://user:***@proxy.example.org/datacite"
+    assert shown["(effective) DataCite API URL"] == "https://user:***@proxy.example.org/datacite/"
+
+
+def test_a_refused_datacite_url_is_not_echoed_with_its_password():
+    for url in ("ftp://user:hunter2@proxy/", "https://user:hunt/er2@proxy/"):
+        with pytest.raises(ConfigurationError, match="DOI_EXT_DATACITE_URL") as info:
+            settings.validate(config(DOI_EXT_DATACITE_URL=url))
+        assert "hunter2" not in str(info.value) and "hunt" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://user:secret@proxy/x", "https://user:***@proxy/x"),
+        ("https://user:p@ss@proxy/x?to=a@b", "https://user:***@proxy/x?to=a@b"),
+        ("redis://:secret@localhost:6379/0", "redis://:***@localhost:6379/0"),
+        ("https://token-only@proxy/", "https://***@proxy/"),
+        ("https://proxy/path@with-at", "https://proxy/path@with-at"),
+        ("PUT https://u:secret@proxy/dois/10.1234/x failed", "PUT https://u:***@proxy/dois/10.1234/x failed"),
+        ("memory://", "memory://"),
+    ],
+)
+def test_mask_url_hides_passwords_wherever_a_url_appears(text, shown):
+    assert settings.mask_url(text) == shown

@@ -17,6 +17,7 @@ RANK = {
     "": 0,  # the package's __init__ (its version)
     "config": 0,
     "compat": 0,
+    "doi_syntax": 0,  # the one DOI rule (DataCite's), needs nothing of the package
     "settings": 1,
     "datacite": 2,
     "metadata": 2,

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from invenio_db import db
 
-from .. import config as ext_config
+from .. import settings
 from .models import BREAKER_ROW_ID, CircuitBreaker, utcnow
 
 
@@ -20,9 +19,7 @@ class BreakerMissingError(RuntimeError):
 
 
 def _settings() -> tuple[int, float]:
-    # A partial mapping keeps config.py's default for the key it leaves out.
-    conf = {**ext_config.DOI_EXT_CIRCUIT_BREAKER, **current_app.config["DOI_EXT_CIRCUIT_BREAKER"]}
-    return int(conf["failures"]), float(conf["pause"])
+    return tuple(settings.circuit_breaker())
 
 
 def _row(lock: bool) -> CircuitBreaker:

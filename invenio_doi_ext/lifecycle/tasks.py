@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
-from flask import current_app, has_app_context
+from flask import has_app_context
 from invenio_db import db
 
+from .. import settings
 from . import breaker, store
 from .converge import converge, due_rows_query
 from .models import DOISyncJob, ManagedDOI, utcnow
@@ -21,7 +22,7 @@ from .states import dspace_state, status_label
 
 def task_options() -> dict:
     """Route the lifecycle's tasks to ``DOI_EXT_TASK_QUEUE`` when one is configured."""
-    queue = current_app.config["DOI_EXT_TASK_QUEUE"] if has_app_context() else None
+    queue = settings.task_queue() if has_app_context() else None
     return {"queue": queue} if queue else {}
 
 
@@ -39,7 +40,7 @@ def converge_doi(row_id: int) -> str:
 @shared_task(ignore_result=True)
 def sweep(batch: int | None = None) -> int:
     """Enqueue due, out-of-sync rows (bounded): recovers lost messages and crashed workers."""
-    batch = batch or int(current_app.config["DOI_EXT_SWEEP_BATCH"])
+    batch = batch or settings.sweep_batch()
     now = utcnow()
     recently = now - timedelta(seconds=_sweep_seconds())
     ids = [
@@ -56,8 +57,7 @@ def sweep(batch: int | None = None) -> int:
 
 
 def _sweep_seconds() -> float:
-    interval = current_app.config["DOI_EXT_SWEEP_INTERVAL"]
-    return interval.total_seconds() if isinstance(interval, timedelta) else float(interval)
+    return settings.sweep_interval().total_seconds()
 
 
 # -- asynchronous sync jobs of the REST API -----------------------------------------

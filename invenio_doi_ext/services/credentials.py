@@ -9,8 +9,7 @@ call that fails loudly with bad credentials and changes nothing with good ones.
 
 from __future__ import annotations
 
-from flask import current_app
-
+from .. import settings
 from ..datacite.gateway import DataCiteGateway
 from ..datacite.outcome import OutcomeKind
 
@@ -21,7 +20,7 @@ class CredentialsError(Exception):
 
 def prove(gateway: DataCiteGateway) -> None:
     """Raise :class:`CredentialsError`, saying what to fix, unless DataCite accepts ours."""
-    outcome = gateway.check_credentials(current_app.config["DATACITE_PREFIX"])
+    outcome = gateway.check_credentials(settings.datacite_prefix())
     if outcome.kind is OutcomeKind.SUCCESS:
         return
     if outcome.kind is OutcomeKind.CREDENTIALS:

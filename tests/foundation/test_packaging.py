@@ -88,10 +88,9 @@ def test_no_build_output_in_the_artefacts(artefacts):
 
 
 def test_twine_check_passes(artefacts):
+    files = [str(artefacts["sdist"]), str(artefacts["wheel"])]
     result = subprocess.run(
-        [sys.executable, "-m", "twine", "check", "--strict", str(artefacts["sdist"]), str(artefacts["wheel"])],
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", "twine", "check", "--strict", *files], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("PASSED") == 2, result.stdout

@@ -12,6 +12,15 @@
 # an in-memory broker, and the tests that need a real worker are skipped with a
 # reason. DOI_EXT_TEST_SERVICES=none forces that mode even when services run.
 # DOI_EXT_VENV picks another virtualenv directory; PYTHON another interpreter.
+#
+# Chromium: when /usr/bin/chromium or chromedriver is missing and this runs as
+# root with apt-get, it installs the Debian packages chromium and chromium-driver
+# (saying so first). DOI_EXT_INSTALL_CHROMIUM=no skips that; the browser tests
+# then skip with a reason.
+#
+# Before the suite, a few login tests run with DOI_EXT_TEST_SERVICES=none and an
+# instance whose every service URL points at a closed port
+# (tests/closed-services/invenio.cfg): proof that "no services" means none.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -24,10 +33,14 @@ DOI_EXT_EXTRAS=tests
 # Headless Chromium for the browser tests: installed when possible, else those
 # tests skip with a reason.
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        log "installing chromium and chromium-driver for the browser tests"
+    if [ "${DOI_EXT_INSTALL_CHROMIUM:-yes}" = "no" ]; then
+        log "chromium: not installed (DOI_EXT_INSTALL_CHROMIUM=no): the browser tests will be skipped"
+    elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "chromium: installing the Debian packages chromium and chromium-driver with apt-get (DOI_EXT_INSTALL_CHROMIUM=no skips this)"
         (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
             || echo "chromium could not be installed: the browser tests will be skipped"
+    else
+        log "chromium: missing, and installing it needs root and apt-get: the browser tests will be skipped"
     fi
 fi
 
@@ -56,6 +69,16 @@ ruff check invenio_doi_ext tests benchmarks
 
 log "docs (sphinx, warnings are errors)"
 sphinx-build -q -W --keep-going -b html docs docs/_build/html
+
+log "no services: login tests with every service URL on a closed port (tests/closed-services)"
+closed=$(mktemp -d)
+cp tests/closed-services/invenio.cfg "$closed/"
+DOI_EXT_TEST_SERVICES=none INSTANCE_PATH="$closed" \
+    SQLALCHEMY_DATABASE_URI=postgresql+psycopg2://postgres@127.0.0.1:1/closed \
+    BROKER_URL=amqp://guest:guest@127.0.0.1:1// CACHE_REDIS_URL=redis://127.0.0.1:1/0 \
+    python -m pytest -q tests/foundation/test_services_none.py tests/resources/test_rest_status.py \
+    tests/views/test_admin_page.py
+rm -rf "$closed"
 
 log "pytest"
 python -m pytest tests "$@"

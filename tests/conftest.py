@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from flask_principal import Identity, Need, UserNeed
 from invenio_access.permissions import any_user, authenticated_user, system_identity
-from tests_support import Person, broker_for_workers, reachable, services_allowed
+from tests_support import Person, broker_for_workers, in_process_services, reachable, services_allowed
 
 from invenio_doi_ext.sandbox.pytest_fixtures import (  # noqa: F401
     datacite_sandbox,
@@ -29,12 +29,13 @@ from invenio_doi_ext.sandbox.pytest_fixtures import (  # noqa: F401
 
 SANDBOX_PREFIX = "10.1234"
 
-if services_allowed() and "SQLALCHEMY_DATABASE_URI" not in os.environ and reachable("127.0.0.1", 5432):
+if not services_allowed():
+    # "none" means none: a database URL left in the environment is not used either.
+    os.environ.pop("SQLALCHEMY_DATABASE_URI", None)
+elif "SQLALCHEMY_DATABASE_URI" not in os.environ and reachable("127.0.0.1", 5432):
     os.environ["SQLALCHEMY_DATABASE_URI"] = (
         "postgresql+psycopg2://postgres@127.0.0.1:5432/invenio_doi_ext_test"
     )
-
-
 
 
 def pytest_collection_modifyitems(config: Any, items: list) -> None:
@@ -45,6 +46,40 @@ def pytest_collection_modifyitems(config: Any, items: list) -> None:
             item.add_marker(pytest.mark.skip(reason="no broker on 127.0.0.1:5672 or :6379"))
         if "postgresql" in item.keywords and not uri.startswith("postgresql"):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (SQLite in use)"))
+
+
+@pytest.fixture(scope="session")
+def created_databases() -> Iterator[set[str]]:
+    """Databases this run created (not those it found): dropped when the run ends."""
+    from sqlalchemy_utils import database_exists, drop_database
+
+    created: set[str] = set()
+    yield created
+    for url in sorted(created):
+        if database_exists(url):
+            drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def missing_database(appctx: Any, created_databases: set[str]) -> None:
+    """Note the application's PostgreSQL database if it does not exist yet."""
+    from invenio_db import db as db_
+    from sqlalchemy_utils import database_exists
+
+    url = db_.engine.url.render_as_string(hide_password=False)
+    if db_.engine.dialect.name == "postgresql" and not database_exists(url):
+        created_databases.add(url)
+
+
+@pytest.fixture(scope="module")
+def database(missing_database: None, database: Any) -> Any:
+    """pytest-invenio's database fixture, whose database is dropped if the run created it.
+
+    pytest-invenio creates the database when it is missing and never drops it;
+    ``missing_database`` (set up first) notes it, ``created_databases`` drops it
+    at the end of the run. A database that existed before is left alone.
+    """
+    return database
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +99,8 @@ def extra_app_config() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def app_config(app_config: dict, datacite_sandbox_server: Any, extra_app_config: dict) -> dict:
     """InvenioRDM configured for the tests, DataCite pointing at the sandbox."""
+    app_config.update(in_process_services())
     app_config.update(
-        CACHE_TYPE="SimpleCache",
-        COMMUNITIES_IDENTITIES_CACHE_HANDLER="invenio_doi_ext.embedded:MemoryIdentityCache",
-        CELERY_BROKER_URL="memory://",
-        BROKER_URL="memory://",
-        CELERY_RESULT_BACKEND="cache",
-        CELERY_CACHE_BACKEND="memory",
-        CELERY_TASK_ALWAYS_EAGER=True,
-        CELERY_TASK_EAGER_PROPAGATES=True,
         RECORDS_REFRESOLVER_CLS="invenio_records.resolver.InvenioRefResolver",
         RECORDS_REFRESOLVER_STORE="invenio_jsonschemas.proxies.current_refresolver_store",
         JSONSCHEMAS_HOST="not-used",
@@ -89,7 +117,6 @@ def app_config(app_config: dict, datacite_sandbox_server: Any, extra_app_config:
         DOI_EXT_COALESCE_SECONDS=0,
         DOI_EXT_HTTP_TIMEOUT=(2.0, 2.0),
         DOI_EXT_RATE_LIMIT="10000 per 1 second",
-        DOI_EXT_RATE_LIMIT_STORAGE="memory://",
         DOI_EXT_SWEEP_INTERVAL=timedelta(seconds=60),
     )
     app_config.update(extra_app_config)

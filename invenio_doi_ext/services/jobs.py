@@ -34,7 +34,12 @@ def ttl() -> timedelta:
 
 
 def purge() -> int:
-    """Delete jobs that expired more than one TTL ago (until then they answer 410)."""
+    """Delete jobs that expired more than one TTL ago (until then they answer 410).
+
+    The deleted jobs also leave the session (``synchronize_session="fetch"``): a
+    deleted job left in the identity map would collide with a new job given the
+    same id, which SQLite hands out again once the highest id is gone.
+    """
     cutoff = utcnow() - ttl()
     ids = (
         db.session.query(DOISyncJob.id)
@@ -42,7 +47,7 @@ def purge() -> int:
         .limit(PURGE_BATCH)
         .scalar_subquery()
     )
-    return db.session.query(DOISyncJob).filter(DOISyncJob.id.in_(ids)).delete(synchronize_session=False)
+    return db.session.query(DOISyncJob).filter(DOISyncJob.id.in_(ids)).delete(synchronize_session="fetch")
 
 
 def create(row: ManagedDOI, actor: str, operation: str) -> DOISyncJob:

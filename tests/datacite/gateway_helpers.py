@@ -9,12 +9,18 @@ from typing import Any
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from tests_support import services_allowed
 
 REDIS_URI = "redis://127.0.0.1:6379/0"
 
 
 def redis_reachable() -> bool:
-    """True when the machine's Redis answers a ping (the shared rate-limit storage)."""
+    """True when the machine's Redis answers a ping (the shared rate-limit storage).
+
+    Never with ``DOI_EXT_TEST_SERVICES=none``: that mode uses no service at all.
+    """
+    if not services_allowed():
+        return False
     try:
         import redis
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from . import config as ext_config
 from . import settings
@@ -13,6 +13,15 @@ from .compat import keep_callable_datacite_format
 
 EXTENSION_NAME = "invenio-doi-ext"
 SWEEP_SCHEDULE_NAME = "invenio-doi-ext-sweep"
+
+templates_blueprint = Blueprint("invenio_doi_ext_templates", __name__, template_folder="templates")
+"""Carries the package's templates in every application, the REST API's included.
+
+The notifications (DOI requests, operator digests) are rendered wherever they
+are dispatched: in a web request of the REST application, or in a Celery
+worker built from it. invenio-rdm-records registers its own template folder
+the same way from its extension, so its e-mails render in both applications.
+"""
 
 
 class InvenioDOIExt:
@@ -28,6 +37,8 @@ class InvenioDOIExt:
         keep_callable_datacite_format()
         self.init_config(app)
         app.extensions[EXTENSION_NAME] = self
+        if templates_blueprint.name not in app.blueprints:
+            app.register_blueprint(templates_blueprint)
         from .views import add_landing_page_block
 
         add_landing_page_block(app.config)

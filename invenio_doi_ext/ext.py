@@ -45,6 +45,7 @@ class InvenioDOIExt:
         if app.config["DOI_EXT_ENABLED"]:
             replace_providers(app.config)
             add_service_component(app.config)
+            add_communities_hook(app.config)
             add_sweep_schedule(app)
             from .lifecycle.enqueue import install_session_hooks
 
@@ -121,6 +122,14 @@ def add_service_component(config: Any) -> None:
     if DOILifecycleComponent not in components:
         components.append(DOILifecycleComponent)
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
+
+
+def add_communities_hook(config: Any) -> None:
+    """A change of a record's communities recomputes its DOIs (see ``rdm.communities``)."""
+    from .rdm import communities
+
+    communities.add_component(config)
+    communities.connect()
 
 
 def add_sweep_schedule(app: Flask) -> None:

@@ -13,6 +13,7 @@ from .compat import keep_callable_datacite_format
 
 EXTENSION_NAME = "invenio-doi-ext"
 SWEEP_SCHEDULE_NAME = "invenio-doi-ext-sweep"
+MONITORING_SCHEDULE_NAME = "invenio-doi-ext-monitoring"
 
 templates_blueprint = Blueprint("invenio_doi_ext_templates", __name__, template_folder="templates")
 """Carries the package's templates in every application, the REST API's included.
@@ -47,6 +48,7 @@ class InvenioDOIExt:
             add_service_component(app.config)
             add_communities_hook(app.config)
             add_sweep_schedule(app)
+            add_monitoring(app)
             from .lifecycle.enqueue import install_session_hooks
 
             install_session_hooks()
@@ -130,6 +132,29 @@ def add_communities_hook(config: Any) -> None:
 
     communities.add_component(config)
     communities.connect()
+
+
+def add_monitoring(app: Flask) -> None:
+    """The digest's notification builder, and its beat task at ``DOI_EXT_SWEEP_INTERVAL``.
+
+    Importing the task imports the monitoring's models, which registers their tables
+    (and triggers) for ``db.create_all`` as the ``invenio_db.models`` entry point does.
+    """
+    from .monitoring import notifications, tasks
+
+    notifications.add_builder(app.config)
+    entry = tasks.beat_entry(app.config, _sweep_interval(app.config))
+    schedule = dict(app.config.get("CELERY_BEAT_SCHEDULE") or {})
+    schedule.setdefault(MONITORING_SCHEDULE_NAME, entry)
+    app.config["CELERY_BEAT_SCHEDULE"] = schedule
+    celery_ext = app.extensions.get("invenio-celery")
+    if celery_ext is not None and celery_ext.celery is not None:
+        celery_ext.celery.conf.beat_schedule.setdefault(MONITORING_SCHEDULE_NAME, entry)
+
+
+def _sweep_interval(config: Any) -> timedelta:
+    interval = config.get("DOI_EXT_SWEEP_INTERVAL", ext_config.DOI_EXT_SWEEP_INTERVAL)
+    return interval if isinstance(interval, timedelta) else timedelta(seconds=float(interval))
 
 
 def add_sweep_schedule(app: Flask) -> None:

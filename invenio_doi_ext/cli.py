@@ -26,6 +26,7 @@ from .lifecycle.converge import Step, converge
 from .lifecycle.desired import get_row
 from .lifecycle.enqueue import send, take_touched
 from .lifecycle.models import CircuitBreaker, ManagedDOI, utcnow
+from .monitoring import cli as monitoring_cli
 from .rdm import sync as rdm_sync
 from .resources import operations, queries, serialize, verify
 from .resources.doi_input import InvalidDOIError, is_ours, parse_doi
@@ -643,3 +644,6 @@ def assign_cmd(record_id: str) -> None:
     if result.concept_doi:
         click.echo(f"concept DOI {result.concept_doi}")
     click.echo(f"registration queued; follow it with: invenio doi status {result.doi}")
+
+
+doi.add_command(monitoring_cli.stats)

@@ -18,6 +18,7 @@ from typing import Any
 
 from invenio_db import db
 from sqlalchemy import case, false, func, text
+from sqlalchemy.orm import Query
 
 from ..datacite.outcome import LOCAL_RATE_LIMIT
 from ..lifecycle.models import CircuitBreaker, DOIEvent, ManagedDOI, utcnow
@@ -87,8 +88,8 @@ def maintained() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _signature_rows() -> list[tuple]:
-    if maintained():
+def _signature_rows(from_summary: bool) -> list[tuple]:
+    if from_summary:
         columns = (
             StateCount.desired_state, StateCount.remote_state, StateCount.in_sync, StateCount.failed,
             StateCount.hold, StateCount.retried, StateCount.sent,
@@ -119,8 +120,8 @@ def _signature_row(desired, remote, in_sync, failed, hold, retried, sent) -> Sim
     )
 
 
-def _call_rows() -> list[tuple[str | None, str, str | None, int]]:
-    if maintained():
+def _call_rows(from_summary: bool) -> list[tuple[str | None, str, str | None, int]]:
+    if from_summary:
         columns = (CallCount.outcome, CallCount.status_class, CallCount.rate_limited)
         return db.session.query(*columns, func.sum(CallCount.n)).group_by(*columns).all()
     status_class = case(
@@ -144,18 +145,26 @@ def _age(since: datetime | None, now: datetime) -> float | None:
     return max((now - since).total_seconds(), 0.0) if since is not None else None
 
 
-def oldest_due(now: datetime) -> datetime | None:
-    """``next_attempt_at`` of the most overdue row (out of sync, not failed): the due index's first entry."""
-    return (
-        db.session.query(func.min(M.next_attempt_at))
-        .filter(M.in_sync == false(), M.failed == false(), M.next_attempt_at <= now)
-        .scalar()
+def oldest_due_query(now: datetime) -> Query:
+    """The most overdue row's ``next_attempt_at`` (out of sync, not failed): the due index's first entry."""
+    return db.session.query(func.min(M.next_attempt_at)).filter(
+        M.in_sync == false(), M.failed == false(), M.next_attempt_at <= now
     )
 
 
+def oldest_due(now: datetime) -> datetime | None:
+    """See :func:`oldest_due_query`."""
+    return oldest_due_query(now).scalar()
+
+
+def oldest_out_of_sync_query() -> Query:
+    """When the longest-waiting out-of-sync DOI went out of sync: the partial index's first entry."""
+    return db.session.query(func.min(OUT_OF_SYNC_SINCE)).filter(M.in_sync == false())
+
+
 def oldest_out_of_sync() -> datetime | None:
-    """When the longest-waiting out-of-sync DOI went out of sync (the partial index's first entry)."""
-    return db.session.query(func.min(OUT_OF_SYNC_SINCE)).filter(M.in_sync == false()).scalar()
+    """See :func:`oldest_out_of_sync_query`."""
+    return oldest_out_of_sync_query().scalar()
 
 
 def breaker_state(now: datetime) -> tuple[bool, CircuitBreaker | None]:
@@ -164,13 +173,14 @@ def breaker_state(now: datetime) -> tuple[bool, CircuitBreaker | None]:
     return bool(row is not None and row.paused_until and row.paused_until > now), row
 
 
-def collect(now: datetime | None = None) -> Summary:
-    """Every figure, read now."""
+def collect(now: datetime | None = None, *, from_table: bool = False) -> Summary:
+    """Every figure, read now; ``from_table`` counts the tables themselves (the benchmark's baseline)."""
     now = now or utcnow()
-    summary = Summary(source="summary" if maintained() else "table")
+    from_summary = maintained() and not from_table
+    summary = Summary(source="summary" if from_summary else "table")
     states: Counter[str] = Counter()
     labels: Counter[str] = Counter()
-    for *signature, count in _signature_rows():
+    for *signature, count in _signature_rows(from_summary):
         count = int(count or 0)
         row = _signature_row(*signature)
         states[dspace_state(row)] += count
@@ -191,7 +201,7 @@ def collect(now: datetime | None = None) -> Summary:
         summary.breaker_reason = row.reason
     calls: Counter[tuple[str, str]] = Counter()
     waits: Counter[str] = Counter({"local": 0, "datacite": 0})
-    for outcome, status_class, limited, count in _call_rows():
+    for outcome, status_class, limited, count in _call_rows(from_summary):
         count = int(count or 0)
         if limited:
             waits[limited] += count

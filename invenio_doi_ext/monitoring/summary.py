@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from invenio_db import db
-from sqlalchemy import case, false, func, text
+from sqlalchemy import false, func, text
 from sqlalchemy.orm import Query
 
 from ..datacite.outcome import LOCAL_RATE_LIMIT
@@ -124,21 +124,22 @@ def _call_rows(from_summary: bool) -> list[tuple[str | None, str, str | None, in
     if from_summary:
         columns = (CallCount.outcome, CallCount.status_class, CallCount.rate_limited)
         return db.session.query(*columns, func.sum(CallCount.n)).group_by(*columns).all()
-    status_class = case(
-        (DOIEvent.http_status.is_(None), "none"),
-        else_=func.cast(DOIEvent.http_status / 100, db.String) + "xx",
-    )
-    limited = case(
-        (DOIEvent.message == LOCAL_RATE_LIMIT, "local"),
-        (DOIEvent.http_status == 429, "datacite"),
-        else_=None,
-    )
-    return (
-        db.session.query(DOIEvent.outcome, status_class, limited, func.count(DOIEvent.id))
+    local = DOIEvent.message == LOCAL_RATE_LIMIT
+    rows = (
+        db.session.query(DOIEvent.outcome, DOIEvent.http_status, local, func.count(DOIEvent.id))
         .filter(DOIEvent.action == "call")
-        .group_by(DOIEvent.outcome, status_class, limited)
+        .group_by(DOIEvent.outcome, DOIEvent.http_status, local)
         .all()
     )
+    return [
+        (outcome, status_class(status), "local" if is_local else "datacite" if status == 429 else None, n)
+        for outcome, status, is_local, n in rows
+    ]
+
+
+def status_class(status: int | None) -> str:
+    """``2xx`` ... ``5xx``, or ``none`` (no answer): the triggers' ``CASE`` in Python."""
+    return "none" if status is None else f"{int(status) // 100}xx"
 
 
 def _age(since: datetime | None, now: datetime) -> float | None:

@@ -134,3 +134,16 @@ def test_digest_text_shows_what_the_next_digest_would_say_and_sends_nothing(
     assert doi in text and f"invenio doi retry {doi}" in text
     assert outbox == []
     assert digest.tick(utcnow() + SETTLED) == "sent"  # the preview moved no marker
+
+
+def test_beat_runs_the_monitoring_task_every_sweep_interval(app, outbox, digest_state):
+    from invenio_doi_ext.ext import MONITORING_SCHEDULE_NAME
+    from invenio_doi_ext.monitoring import tasks
+
+    entry = app.config["CELERY_BEAT_SCHEDULE"][MONITORING_SCHEDULE_NAME]
+    assert entry["task"] == tasks.TASK_NAME
+    assert entry["schedule"] == app.config["DOI_EXT_SWEEP_INTERVAL"]
+    celery = app.extensions["invenio-celery"].celery
+    assert tasks.TASK_NAME in celery.tasks
+    assert celery.tasks[tasks.TASK_NAME].apply().get() == "nothing"  # nothing happened yet
+    assert outbox == []

@@ -36,6 +36,7 @@ from invenio_records_resources.services.records.components import ServiceCompone
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import NO_VALUE
+from sqlalchemy.orm.exc import NoResultFound
 
 from ..lifecycle.enqueue import ConvergeOp
 from . import sync, targets
@@ -49,7 +50,7 @@ _OP_FLAG = "_doi_ext_communities_converge_op"
 
 def communities_key(data: Any) -> tuple[tuple[str, ...], str | None]:
     """What of a parent's ``communities`` matters to DataCite: the ids and the default."""
-    communities = (data or {}).get("communities") or {} if isinstance(data, dict) else {}
+    communities = (data.get("communities") if isinstance(data, dict) else None) or {}
     ids = tuple(sorted(str(value) for value in communities.get("ids") or ()))
     default = communities.get("default")
     return ids, (str(default) if default else None)
@@ -89,7 +90,10 @@ def recompute_before_commit(session: Session) -> None:
     if not pending or not _active():
         return
     for parent_id in sorted(pending, key=str):
-        parent = RDMParent.get_record(parent_id)
+        try:
+            parent = RDMParent.get_record(parent_id)
+        except NoResultFound:
+            continue  # deleted in the same transaction: nothing left to describe
         recompute(parent)
 
 

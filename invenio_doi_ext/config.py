@@ -116,3 +116,21 @@ DOI_EXT_COMMUNITY_FILTERS = {}
 """Per-community override of :data:`DOI_EXT_FILTER`: ``{"community-slug-or-id": filter}``.
 The record's default community decides first, then its other communities in order,
 then (for a draft) the community it is submitted to."""
+
+DOI_EXT_NOTIFY_ENABLED = True
+"""Send operators a digest (e-mail, invenio-notifications) of DOIs that failed permanently
+and of the breaker opening and closing; ``False`` sends nothing."""
+
+DOI_EXT_NOTIFY_INTERVAL = timedelta(hours=1)
+"""At most one operator digest per interval; what happens meanwhile waits for the next."""
+
+DOI_EXT_NOTIFY_ROLE = None
+"""Role whose members receive the operator digest; ``None`` means :data:`DOI_EXT_CURATOR_ROLE`."""
+
+DOI_EXT_METRICS_TOKEN = None
+"""Bearer token that may read ``/api/dois/metrics`` and the details of ``/api/dois/health``
+besides administrators (a Prometheus scraper); ``None``: administrators only."""
+
+DOI_EXT_HEALTH_MAX_LAG = timedelta(minutes=15)
+"""``/api/dois/health`` answers 503 when the oldest due DOI has waited longer than this
+(workers stopped or behind), or while the breaker pauses calls."""

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from . import settings
 from .compat import keep_callable_datacite_format
 
 EXTENSION_NAME = "invenio-doi-ext"
 SWEEP_SCHEDULE_NAME = "invenio-doi-ext-sweep"
+MONITORING_SCHEDULE_NAME = "invenio-doi-ext-monitoring"
+
+templates_blueprint = Blueprint("invenio_doi_ext_templates", __name__, template_folder="templates")
+"""Carries the package's templates in every application, the REST API's included.
+
+The notifications (DOI requests, operator digests) are rendered wherever they
+are dispatched: in a web request of the REST application, or in a Celery
+worker built from it. invenio-rdm-records registers its own template folder
+the same way from its extension, so its e-mails render in both applications.
+"""
 
 
 class InvenioDOIExt:
@@ -26,13 +36,17 @@ class InvenioDOIExt:
         keep_callable_datacite_format()
         self.init_config(app)
         app.extensions[EXTENSION_NAME] = self
+        if templates_blueprint.name not in app.blueprints:
+            app.register_blueprint(templates_blueprint)
         from .views import add_landing_page_block
 
         add_landing_page_block(app.config)
         if settings.enabled(app.config):
             replace_providers(app.config)
             add_service_component(app.config)
+            add_communities_hook(app.config)
             add_sweep_schedule(app)
+            add_monitoring(app)
             from .lifecycle.enqueue import install_session_hooks
 
             install_session_hooks()
@@ -109,6 +123,32 @@ def add_service_component(config: Any) -> None:
     if DOILifecycleComponent not in components:
         components.append(DOILifecycleComponent)
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
+
+
+def add_communities_hook(config: Any) -> None:
+    """A change of a record's communities recomputes its DOIs (see ``rdm.communities``)."""
+    from .rdm import communities
+
+    communities.add_component(config)
+    communities.connect()
+
+
+def add_monitoring(app: Flask) -> None:
+    """The digest's notification builder, and its beat task at ``DOI_EXT_SWEEP_INTERVAL``.
+
+    Importing the task imports the monitoring's models, which registers their tables
+    (and triggers) for ``db.create_all`` as the ``invenio_db.models`` entry point does.
+    """
+    from .monitoring import notifications, tasks
+
+    notifications.add_builder(app.config)
+    entry = tasks.beat_entry(app.config, settings.sweep_interval(app.config))
+    schedule = dict(app.config.get("CELERY_BEAT_SCHEDULE") or {})
+    schedule.setdefault(MONITORING_SCHEDULE_NAME, entry)
+    app.config["CELERY_BEAT_SCHEDULE"] = schedule
+    celery_ext = app.extensions.get("invenio-celery")
+    if celery_ext is not None and celery_ext.celery is not None:
+        celery_ext.celery.conf.beat_schedule.setdefault(MONITORING_SCHEDULE_NAME, entry)
 
 
 def add_sweep_schedule(app: Flask) -> None:

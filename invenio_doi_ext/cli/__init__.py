@@ -7,7 +7,10 @@ and go through the rate-limited gateway, so they can be interrupted and rerun.
 
 from __future__ import annotations
 
+from ..monitoring import cli as monitoring_cli
 from . import breaker, reading, steering  # noqa: F401 - their commands join the group
 from .group import doi
+
+doi.add_command(monitoring_cli.stats)
 
 __all__ = ("doi",)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import current_app
+from invenio_base import invenio_url_for
 from invenio_rdm_records.resources.serializers import DataCite45JSONSerializer
 from invenio_rdm_records.utils import ChainObject
 
@@ -50,9 +51,41 @@ def with_cleared(data: Mapping[str, Any]) -> dict[str, Any]:
     return complete
 
 
+def community_relations(parent: Any) -> list[dict[str, str]]:
+    """``IsPartOf`` each community of ``parent``, as the instance's DataCite export says.
+
+    Upstream's serializer reads the communities from ``parent.communities.entries``,
+    which a service result has and a record API object lacks; the URLs are built
+    the same way (``invenio_rdm_records/resources/serializers/datacite/schema.py``,
+    ``get_identifiers``), so the DOI says what the export says.
+    """
+    communities = getattr(parent, "communities", None) if parent is not None else None
+    relations = []
+    for community in communities or ():
+        slug = getattr(community, "slug", None) or community.get("slug")
+        if not slug:
+            continue
+        url = invenio_url_for("invenio_app_rdm_communities.communities_home", pid_value=slug)
+        relations.append(
+            {"relatedIdentifier": url, "relationType": "IsPartOf", "relatedIdentifierType": "URL"}
+        )
+    return relations
+
+
+def _with_communities(data: dict[str, Any], parent: Any) -> dict[str, Any]:
+    related = list(data.get("relatedIdentifiers") or [])
+    for relation in community_relations(parent):
+        if relation not in related:
+            related.append(relation)
+    if related:
+        data["relatedIdentifiers"] = related
+    return data
+
+
 def record_payload(record: Any) -> dict[str, Any]:
     """Full DataCite metadata of a published version."""
-    return with_cleared(_clean(_serializer.dump_obj(record)))
+    data = _clean(_serializer.dump_obj(record))
+    return with_cleared(_with_communities(data, getattr(record, "parent", None)))
 
 
 def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) -> dict[str, Any]:
@@ -77,7 +110,7 @@ def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) 
         for doi in version_dois
     ]
     data["relatedIdentifiers"] = related
-    return with_cleared(data)
+    return with_cleared(_with_communities(data, parent))
 
 
 def draft_payload(draft: Any) -> dict[str, Any]:

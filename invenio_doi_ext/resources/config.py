@@ -67,6 +67,9 @@ class DOIResourceConfig(ResourceConfig):
         "list": "",
         "unreserved": "/unreserved",
         "job": "/jobs/<token>",
+        # Static routes win over "/<path:doi>" (a DOI always starts with "10.").
+        "health": "/health",
+        "metrics": "/metrics",
         "item": "/<path:doi>",
         "reserve": "/<path:doi>/reserve",
         "sync": "/<path:doi>/sync",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import g, request
+from flask import Response, g, jsonify, request
 from flask_resources import Resource, resource_requestctx, response_handler, route
 from flask_resources.parsers import request_parser
 from flask_resources.resources import from_conf
 from invenio_records_resources.resources.errors import ErrorHandlersMixin
 
+from ..monitoring import access, health, metrics, summary
 from ..services import jobs
 from ..services.dois import DOIService
 from ..services.serialize import api_url
@@ -33,6 +34,9 @@ class DOIResource(ErrorHandlersMixin, Resource):
             route("GET", routes["list"], self.search),
             route("GET", routes["unreserved"], self.unreserved),
             route("GET", routes["job"], self.read_job),
+            # Monitors and scrapers send any Accept header: no content negotiation.
+            route("GET", routes["health"], self.health, apply_decorators=False),
+            route("GET", routes["metrics"], self.metrics, apply_decorators=False),
             route("GET", routes["item"], self.read),
             route("POST", routes["reserve"], self.reserve),
             route("POST", routes["sync"], self.sync),
@@ -89,6 +93,28 @@ class DOIResource(ErrorHandlersMixin, Resource):
         job = self.service.read_job(g.identity, resource_requestctx.view_args["token"])
         body = jobs.view(job)
         return body, (200 if job.status in job.FINISHED else 202)
+
+    def health(self) -> Any:
+        """``GET /dois/health``: 200 or 503; the details for administrators and the token only."""
+        healthy, details = health.check()
+        body = details if access.may_read() else {"status": details["status"]}
+        return jsonify(body), (200 if healthy else 503)
+
+    def metrics(self) -> Any:
+        """``GET /dois/metrics``: Prometheus text format, for administrators or the token."""
+        if not access.may_read():
+            anonymous = access.is_anonymous()
+            code = 401 if anonymous else 403
+            message = (
+                "Metrics are for administrators, or send DOI_EXT_METRICS_TOKEN "
+                "as 'Authorization: Bearer <token>'."
+            )
+            response = jsonify({"status": code, "message": message})
+            response.status_code = code
+            if anonymous:
+                response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        return Response(metrics.exposition(summary.collect()), 200, content_type=metrics.CONTENT_TYPE)
 
     def _accepted(self, job: Any) -> Any:
         handler = resource_requestctx.response_handler

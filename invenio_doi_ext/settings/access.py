@@ -351,3 +351,32 @@ def _check_filter(key: str, value: Any) -> None:
             f"{key} = {value!r} is not callable as (record, context) -> bool: use one of "
             f"invenio_doi_ext.rdm.filters or an import path such as {example!r}, or None."
         )
+
+
+def notify_enabled(config: Mapping[str, Any] | None = None) -> bool:
+    """``DOI_EXT_NOTIFY_ENABLED``: whether operators get the digest of failures."""
+    return forms.flag("DOI_EXT_NOTIFY_ENABLED", raw("DOI_EXT_NOTIFY_ENABLED", config))
+
+
+def notify_interval(config: Mapping[str, Any] | None = None) -> timedelta:
+    """``DOI_EXT_NOTIFY_INTERVAL``: at most one digest per interval."""
+    key = "DOI_EXT_NOTIFY_INTERVAL"
+    return forms.duration(key, raw(key, config), example="timedelta(hours=1)")
+
+
+def notify_role(config: Mapping[str, Any] | None = None) -> str:
+    """``DOI_EXT_NOTIFY_ROLE``: who receives the digest; unset, the curators' role."""
+    key = "DOI_EXT_NOTIFY_ROLE"
+    return forms.optional_text(key, raw(key, config), example='"admin"') or curator_role(config)
+
+
+def metrics_token(config: Mapping[str, Any] | None = None) -> str | None:
+    """``DOI_EXT_METRICS_TOKEN``: a bearer token that may read the metrics, or None."""
+    key = "DOI_EXT_METRICS_TOKEN"
+    return forms.optional_text(key, raw(key, config), example='"a long random string"')
+
+
+def health_max_lag(config: Mapping[str, Any] | None = None) -> timedelta:
+    """``DOI_EXT_HEALTH_MAX_LAG``: how long the oldest due DOI may wait before health is 503."""
+    key = "DOI_EXT_HEALTH_MAX_LAG"
+    return forms.duration(key, raw(key, config), example="timedelta(minutes=15)")

@@ -24,10 +24,15 @@ from .access import (
     datacite_url,
     doi_filter,
     enabled,
+    health_max_lag,
     http_timeout,
     job_ttl,
     landing_url_template,
     lease_seconds,
+    metrics_token,
+    notify_enabled,
+    notify_interval,
+    notify_role,
     permission_policy,
     rate_limit,
     rate_limit_storage,
@@ -88,6 +93,11 @@ _CHECKS: tuple[Callable[[Mapping[str, Any]], Any], ...] = (
     curator_role,
     doi_filter,
     community_filters,
+    notify_enabled,
+    notify_interval,
+    notify_role,
+    metrics_token,
+    health_max_lag,
 )
 
 

@@ -55,20 +55,29 @@ def deposit(service: Any, record_data: Callable, sandbox: Any) -> Callable[..., 
     return _deposit
 
 
+@pytest.fixture
+def outbox(app: Any) -> Iterator[list]:
+    """The e-mails Flask-Mail sent (``MAIL_SUPPRESS_SEND`` keeps them on this machine)."""
+    with app.extensions["mail"].record_messages() as messages:
+        yield messages
+
+
 @pytest.fixture(autouse=True)
-def notifications(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict]]:
+def notifications(app: Any, outbox: list, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict]]:
     """Notifications as invenio-notifications dispatches them: (type, backend, recipient e-mail).
 
-    The builders run for real (context resolved through the services, recipients
-    generated and filtered); only the last step, handing the e-mail to a backend
-    task, is captured (the REST app of the tests has no theme to find e-mail
-    templates; ``test_notifications`` renders them).
+    Notifications are on, as they are by default for users: the builders run for
+    real (context resolved through the services, recipients generated and
+    filtered), and each dispatch goes on to the e-mail backend, which renders the
+    templates in this REST application and sends the mail (to ``outbox``). The
+    dispatch is only observed on its way, so that tests can read its context.
     """
     from invenio_notifications import tasks
 
     sent: list[dict] = []
+    dispatch = tasks.dispatch_notification.delay
 
-    def _capture(backend: str, recipient: dict, notification: dict) -> None:
+    def _observe(backend: str, recipient: dict, notification: dict) -> Any:
         sent.append(
             {
                 "type": notification["type"],
@@ -77,6 +86,7 @@ def notifications(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[di
                 "context": notification["context"],
             }
         )
+        return dispatch(backend, recipient, notification)
 
-    monkeypatch.setattr(tasks.dispatch_notification, "delay", _capture)
+    monkeypatch.setattr(tasks.dispatch_notification, "delay", _observe)
     yield sent

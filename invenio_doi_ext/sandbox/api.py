@@ -138,16 +138,21 @@ def journal(response: Response) -> Response:
 
 # -- DataCite ------------------------------------------------------------------
 def authenticated(required: bool) -> bool:
-    """Basic auth against the account: wrong credentials are 401, none is anonymous."""
+    """Basic auth against the account; a failed login is the anonymous user.
+
+    Lupo (app/models/user.rb, app/controllers/application_controller.rb
+    authenticate_user!) turns wrong or missing credentials into the role
+    "anonymous" rather than refusing them: reads go on anonymously, and only an
+    action the anonymous role may not do (app/models/ability.rb) answers 401
+    "Bad credentials.".
+    """
     auth = request.authorization
     account = sandbox().account
-    if auth is None or auth.type != "basic":
-        if required:
-            raise handler_error(401)
-        return False
-    if auth.username != account.username or auth.password != account.password:
+    ok = (auth is not None and auth.type == "basic"
+          and auth.username == account.username and auth.password == account.password)
+    if required and not ok:
         raise handler_error(401)
-    return True
+    return ok
 
 
 def payload() -> dict[str, Any]:
@@ -201,6 +206,22 @@ def create_doi() -> Response:
     authenticated(required=True)
     status, body = sandbox().service.create(payload())
     return json_response(body, status)
+
+
+@blueprint.route("/dois/get-dois", methods=["GET"])
+def get_dois() -> Response:
+    """The account's registered DOIs: lupo's authenticated read that changes nothing.
+
+    lupo app/controllers/datacite_dois_controller.rb get_dois (`authorize!
+    :get_urls`, which the anonymous role lacks): 401 "Bad credentials." without
+    valid credentials, else `{"dois": [...]}` of the first prefix, or 204 when none.
+    """
+    authenticated(required=True)
+    dois = sandbox().service.handles()
+    if not dois:
+        return Response(status=204)
+    return Response(json.dumps({"dois": dois}), status=200,
+                    content_type="application/json; charset=utf-8")
 
 
 @blueprint.route("/dois/<path:doi>", methods=["GET"])

@@ -149,6 +149,20 @@ class DoiService:
             raise handler_error(404)
         return self.serialize(record)
 
+    def handles(self) -> list[str]:
+        """DOIs with a handle (registered or findable) under the account's first prefix.
+
+        The handle server answers them upper-cased (lupo app/models/concerns/helpable.rb
+        get_dois reads them from the handle API).
+        """
+        if not self.account.prefixes:
+            return []
+        first = self.account.prefixes[0].lower()
+        return sorted(
+            r.doi.upper() for r in self.store.all()
+            if r.state != "draft" and r.doi.lower().startswith(first + "/")
+        )
+
     # -- writing -------------------------------------------------------------
     def create(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """POST /dois: a new DOI, draft unless an event says otherwise."""

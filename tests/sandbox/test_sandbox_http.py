@@ -261,13 +261,6 @@ def test_foreign_draft_is_404_for_the_account(api, datacite_sandbox):
     assert api.get("10.9999/public", auth=None).status_code == 200
 
 
-def test_get_with_wrong_credentials_is_401(api):
-    api.create(DOI, event="publish")
-    resp = api.get(DOI, auth=("sandbox", "wrong"))
-    assert resp.status_code == 401
-    assert errors(resp) == [{"status": "401", "title": "Bad credentials."}]
-
-
 # -- validation -----------------------------------------------------------------------------
 def _publish_errors(api, **changes) -> list[dict]:
     body = {"doi": DOI, "url": URL, "event": "publish", **api.metadata()}

@@ -204,7 +204,7 @@ def heartbeat() -> Response:
 def create_doi() -> Response:
     """Create a DOI (draft unless an event says otherwise)."""
     authenticated(required=True)
-    status, body = sandbox().service.create(payload())
+    status, body = sandbox().service.create(payload(), request.args.to_dict())
     return json_response(body, status)
 
 
@@ -227,14 +227,15 @@ def get_dois() -> Response:
 @blueprint.route("/dois/<path:doi>", methods=["GET"])
 def get_doi(doi: str) -> Response:
     """One DOI; drafts and registered DOIs are visible to their owner only."""
-    return json_response(sandbox().service.show(doi, authenticated(required=False)), 200)
+    return json_response(sandbox().service.show(doi, authenticated(required=False),
+                                                request.args.to_dict()), 200)
 
 
 @blueprint.route("/dois/<path:doi>", methods=["PUT", "PATCH"])
 def put_doi(doi: str) -> Response:
     """Partial update, or create when the DOI is unknown (upsert)."""
     authenticated(required=True)
-    status, body = sandbox().service.update(doi, payload())
+    status, body = sandbox().service.update(doi, payload(), request.args.to_dict())
     return json_response(body, status)
 
 

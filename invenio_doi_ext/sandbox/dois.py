@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .datacite_xml import XmlInputError, build_xml, parse_xml
+from .normal_form import LIST_ATTRIBUTES, normal_form
 from .store import DoiRecord, Store, utcnow
 from .validation import (
     DOI_LOOSE_RE,
@@ -37,11 +38,6 @@ TRANSITIONS = {
     "hide": {"findable": "registered"},
 }
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
-LIST_DEFAULTS = (
-    "identifiers", "alternateIdentifiers", "creators", "titles", "subjects", "contributors",
-    "dates", "relatedIdentifiers", "relatedItems", "sizes", "formats", "rightsList",
-    "descriptions", "geoLocations", "fundingReferences",
-)
 
 
 class ApiError(Exception):
@@ -105,13 +101,14 @@ class DoiService:
         self.account = account
 
     # -- reading -------------------------------------------------------------
-    def serialize(self, record: DoiRecord) -> dict[str, Any]:
-        """The JSON:API document of a DOI, as DataCite answers it."""
-        attrs: dict[str, Any] = {k: [] for k in LIST_DEFAULTS}
+    def serialize(self, record: DoiRecord,
+                  params: dict[str, str] | None = None) -> dict[str, Any]:
+        """The JSON:API document of a DOI, in DataCite's normal form (`params`: the query)."""
+        attrs: dict[str, Any] = {k: [] for k in LIST_ATTRIBUTES}
         attrs.update({"publisher": None, "language": None, "types": {}, "version": None,
                       "container": {}})
-        attrs.update(record.attributes)
         doi = record.doi.lower()
+        attrs.update(normal_form(record.attributes, doi, record.url, params))
         prefix, _, suffix = doi.partition("/")
         attrs.update({
             "doi": doi,
@@ -140,14 +137,15 @@ class DoiService:
             }
         }
 
-    def show(self, doi: str, authenticated: bool) -> dict[str, Any]:
+    def show(self, doi: str, authenticated: bool,
+             params: dict[str, str] | None = None) -> dict[str, Any]:
         """Findable DOIs are public; drafts and registered ones only for their owner."""
         record = self.store.get(doi)
         if record is None:
             raise handler_error(404)
         if record.state != "findable" and not (authenticated and self.account.owns(record.doi)):
             raise handler_error(404)
-        return self.serialize(record)
+        return self.serialize(record, params)
 
     def handles(self) -> list[str]:
         """DOIs with a handle (registered or findable) under the account's first prefix.
@@ -164,7 +162,8 @@ class DoiService:
         )
 
     # -- writing -------------------------------------------------------------
-    def create(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def create(self, data: dict[str, Any],
+               params: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
         """POST /dois: a new DOI, draft unless an event says otherwise."""
         attrs = self._attributes(data)
         doi = attrs.get("doi") or data.get("id")
@@ -180,9 +179,10 @@ class DoiService:
                 raise validation_error(
                     [{"source": "doi", "title": "This DOI has already been taken"}], doi
                 )
-            return 201, self._create(doi, attrs)
+            return 201, self._create(doi, attrs, params)
 
-    def update(self, doi: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def update(self, doi: str, data: dict[str, Any],
+               params: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
         """PUT /dois/{doi}: partial update of the attributes sent, or create (upsert)."""
         attrs = self._attributes(data)
         with self.store.transaction():
@@ -192,13 +192,13 @@ class DoiService:
                     raise handler_error(404)
                 if not self.account.owns(doi):
                     raise handler_error(403)
-                return 201, self._create(doi, attrs)
+                return 201, self._create(doi, attrs, params)
             if not self.account.owns(record.doi):
                 raise handler_error(403)
             self._apply(record, attrs)
             record.metadata_version += 1
             self._check_and_save(record)
-            return 200, self.serialize(record)
+            return 200, self.serialize(record, params)
 
     def delete(self, doi: str) -> None:
         """Drafts only; registered and findable DOIs can only be hidden."""
@@ -235,14 +235,15 @@ class DoiService:
             if self.store.get(doi) is None:
                 return doi
 
-    def _create(self, doi: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    def _create(self, doi: str, attrs: dict[str, Any],
+                params: dict[str, str] | None = None) -> dict[str, Any]:
         errors = doi_create_errors(doi)
         if errors:
             raise validation_error(errors, doi)
         record = DoiRecord(doi=doi)
         self._apply(record, attrs)
         self._check_and_save(record)
-        return self.serialize(record)
+        return self.serialize(record, params)
 
     def _apply(self, record: DoiRecord, attrs: dict[str, Any]) -> None:
         """Set the attributes sent (only those) and fire the event, if valid here."""

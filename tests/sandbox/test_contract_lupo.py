@@ -60,3 +60,89 @@ def test_get_dois_checks_credentials_and_changes_nothing(api):
     assert resp.status_code == 200
     assert resp.json() == {"dois": ["10.1234/REG"]}
     assert api.get("10.1234/draft").json()["data"]["attributes"]["state"] == "draft"
+
+
+# -- 2. the normal form ---------------------------------------------------------------------
+def test_people_get_affiliation_and_name_identifiers_lists(api, valid_metadata):
+    """app/serializers/datacite_doi_serializer.rb creators/contributors: Array.wrap both."""
+    attrs = api.create("10.1234/people", contributors=[
+        {"name": "Roe, Rick", "contributorType": "DataCurator",
+         "affiliation": [{"name": "CERN", "affiliationIdentifier": "https://ror.org/01ggx4157"}]},
+    ])
+    assert attrs["creators"][0]["affiliation"] == []
+    assert attrs["creators"][0]["nameIdentifiers"] == []
+    assert attrs["contributors"][0]["affiliation"] == ["CERN"]
+    assert attrs["contributors"][0]["nameIdentifiers"] == []
+
+
+def test_publisher_and_affiliation_objects_only_on_request(api):
+    """app/serializers/datacite_doi_serializer.rb publisher/creators: `?publisher=true`,
+    `?affiliation=true` answer objects; by default plain names."""
+    api.create("10.1234/pub", event="publish", creators=[
+        {"name": "Doe, Jane", "affiliation": [{"name": "CERN"}]}])
+    plain = api.get("10.1234/pub").json()["data"]["attributes"]
+    assert plain["publisher"] == "InvenioRDM sandbox"
+    assert plain["creators"][0]["affiliation"] == ["CERN"]
+    full = api.call("GET", "dois/10.1234/pub?publisher=true&affiliation=true").json()
+    assert full["data"]["attributes"]["publisher"] == {"name": "InvenioRDM sandbox"}
+    assert full["data"]["attributes"]["creators"][0]["affiliation"] == [{"name": "CERN"}]
+
+
+def test_types_are_completed_from_resource_type_general(api):
+    """app/models/doi.rb update_types (tables of the bolognese gem): what was sent wins."""
+    expected = {
+        "Dataset": ("Dataset", "dataset", "misc", "DATA"),
+        "Software": ("SoftwareSourceCode", "article", "misc", "COMP"),
+        "Text": ("ScholarlyArticle", "article-journal", "article", "RPRT"),
+        "Image": ("ImageObject", "graphic", "misc", "FIGURE"),
+        "Other": ("CreativeWork", "article", "misc", "GEN"),
+    }
+    for general, (so, cp, bib, ris) in expected.items():
+        attrs = api.create(f"10.1234/{general.lower()}", types={"resourceTypeGeneral": general})
+        assert attrs["types"] == {"resourceTypeGeneral": general, "schemaOrg": so,
+                                  "citeproc": cp, "bibtex": bib, "ris": ris}
+    attrs = api.create("10.1234/own", types={"resourceTypeGeneral": "Dataset", "ris": "GEN"})
+    assert attrs["types"]["ris"] == "GEN"
+
+
+def test_version_is_a_string_and_null_lists_are_empty(api):
+    """app/serializers/datacite_doi_serializer.rb: version_info, Array.wrap of lists."""
+    attrs = api.create("10.1234/v", version=2, subjects=None, rightsList=None)
+    assert attrs["version"] == "2"
+    assert attrs["subjects"] == []
+    assert attrs["rightsList"] == []
+
+
+def test_alternate_identifiers_are_also_identifiers(api):
+    """app/controllers/datacite_dois_controller.rb (alternateIdentifiers as alias) and the
+    serializer's identifiers/alternate_identifiers; DOI-type ones are dropped (doi.rb)."""
+    attrs = api.create("10.1234/alt", alternateIdentifiers=[
+        {"alternateIdentifier": "ark:/1234/x", "alternateIdentifierType": "ARK"},
+        {"alternateIdentifier": "10.1234/alt", "alternateIdentifierType": "DOI"},
+    ])
+    assert attrs["identifiers"] == [{"identifier": "ark:/1234/x", "identifierType": "ARK"}]
+    assert attrs["alternateIdentifiers"] == [
+        {"alternateIdentifier": "ark:/1234/x", "alternateIdentifierType": "ARK"}
+    ]
+
+
+def test_spdx_rights_are_normalised(api):
+    """app/models/doi.rb update_rights_list (bolognese hsh_to_spdx, the SPDX list)."""
+    attrs = api.create("10.1234/rights", rightsList=[
+        {"rightsIdentifier": "CC-BY-4.0"}, {"rightsIdentifier": "cc0-1.0"},
+        {"rightsUri": "https://opensource.org/licenses/MIT"}, {"rights": "Ask the author"},
+    ])
+    assert attrs["rightsList"] == [
+        {"rights": "Creative Commons Attribution 4.0 International",
+         "rightsUri": "https://creativecommons.org/licenses/by/4.0/legalcode",
+         "schemeUri": "https://spdx.org/licenses/", "rightsIdentifier": "cc-by-4.0",
+         "rightsIdentifierScheme": "SPDX"},
+        {"rights": "Creative Commons Zero v1.0 Universal",
+         "rightsUri": "https://creativecommons.org/publicdomain/zero/1.0/legalcode",
+         "schemeUri": "https://spdx.org/licenses/", "rightsIdentifier": "cc0-1.0",
+         "rightsIdentifierScheme": "SPDX"},
+        {"rights": "MIT License", "rightsUri": "https://opensource.org/licenses/MIT",
+         "schemeUri": "https://spdx.org/licenses/", "rightsIdentifier": "mit",
+         "rightsIdentifierScheme": "SPDX"},
+        {"rights": "Ask the author"},
+    ]

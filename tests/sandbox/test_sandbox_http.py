@@ -50,7 +50,9 @@ def test_post_without_event_creates_a_draft_with_full_record(api, valid_metadata
     assert attrs["url"] == URL
     assert attrs["publicationYear"] == 2024
     assert attrs["titles"] == valid_metadata["titles"]
-    assert attrs["creators"] == valid_metadata["creators"]
+    assert attrs["creators"] == [
+        {**valid_metadata["creators"][0], "affiliation": [], "nameIdentifiers": []}
+    ]
     assert attrs["registered"] is None
     assert attrs["created"] and attrs["updated"]
     xml = base64.b64decode(attrs["xml"]).decode("utf-8")
@@ -100,7 +102,9 @@ def test_put_updates_only_the_attributes_sent(api, valid_metadata):
     assert resp.status_code == 200
     attrs = resp.json()["data"]["attributes"]
     assert attrs["titles"] == [{"title": "New title"}]
-    assert attrs["creators"] == valid_metadata["creators"]
+    assert attrs["creators"] == [
+        {**valid_metadata["creators"][0], "affiliation": [], "nameIdentifiers": []}
+    ]
     assert attrs["url"] == URL
     xml = base64.b64decode(attrs["xml"]).decode()
     assert "New title" in xml

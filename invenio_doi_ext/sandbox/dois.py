@@ -19,7 +19,7 @@ from .validation import (
     METADATA_ATTRIBUTES,
     SCHEMA_VERSION,
     doi_create_errors,
-    registration_errors,
+    save_time_errors,
 )
 
 HANDLER_TITLES = {
@@ -262,12 +262,13 @@ class DoiService:
         record.updated = utcnow()
 
     def _check_and_save(self, record: DoiRecord) -> None:
+        """lupo's checks on every save (drafts too), the registration ones when not a draft."""
+        errors = save_time_errors(
+            record.doi, record.state, record.url, record.attributes,
+            self.account.allowed_domains, self.account.username,
+        )
+        if errors:
+            raise validation_error(errors, record.doi)
         if record.state in ("registered", "findable"):
-            errors = registration_errors(
-                record.doi, record.url, record.attributes,
-                self.account.allowed_domains, self.account.username,
-            )
-            if errors:
-                raise validation_error(errors, record.doi)
             record.registered = record.registered or utcnow()
         self.store.put(record)

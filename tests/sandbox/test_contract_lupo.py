@@ -146,3 +146,51 @@ def test_spdx_rights_are_normalised(api):
          "rightsIdentifierScheme": "SPDX"},
         {"rights": "Ask the author"},
     ]
+
+
+# -- 3. checks on drafts too ----------------------------------------------------------------
+def _draft_errors(api, **attrs) -> list[dict]:
+    resp = api.post({"doi": "10.1234/draft", **attrs})
+    assert resp.status_code == 422, resp.text
+    return resp.json()["errors"]
+
+
+def test_draft_url_must_be_a_url(api):
+    """app/models/doi.rb validates_format_of :url (message "URL is not valid"), any state."""
+    assert _draft_errors(api, url="not a url") == [
+        {"source": "url", "title": "URL is not valid", "uid": "10.1234/draft"}
+    ]
+
+
+def test_draft_titles_must_be_objects(api):
+    """app/models/doi.rb check_titles, any state (spec/requests/datacite_dois/patch_spec.rb)."""
+    assert _draft_errors(api, titles=["Plain"]) == [
+        {"source": "titles", "title": "Title 'Plain' should be an object instead of a string.",
+         "uid": "10.1234/draft"}
+    ]
+
+
+def test_draft_contributors_need_a_schema_4_type(api):
+    """app/models/doi.rb check_contributors: the message shows Ruby's inspect of the hash."""
+    assert _draft_errors(api, contributors=[{"name": "Roe"}]) == [
+        {"source": "contributors", "uid": "10.1234/draft",
+         "title": "Contributor '{\"name\" => \"Roe\"}' is missing a required element: "
+                  "contributor type."}
+    ]
+    assert _draft_errors(api, contributors=[{"name": "Roe", "contributorType": "Boss"}]) == [
+        {"source": "contributors", "uid": "10.1234/draft",
+         "title": "Contributor '{\"name\" => \"Roe\", \"contributorType\" => \"Boss\"}' has a "
+                  "contributor type that is not supported in schema 4: 'Boss'."}
+    ]
+
+
+def test_draft_rights_and_language_checked_with_lupo_sources(api):
+    """app/models/doi.rb check_rights_list / check_language; source is lupo's attribute name,
+    one error per source (app/controllers/concerns/error_serializable.rb)."""
+    errors = _draft_errors(api, rightsList=["CC-BY", "MIT"], language="en_US")
+    assert errors == [
+        {"source": "rights_list", "uid": "10.1234/draft",
+         "title": "Rights 'CC-BY' should be an object instead of a string."},
+        {"source": "language", "uid": "10.1234/draft",
+         "title": "Language en_US is in an invalid format."},
+    ]

@@ -57,15 +57,30 @@ def doi_create_errors(doi: str | None) -> list[Error]:
     return []
 
 
+def url_host(url: str) -> str:
+    """The host as Addressable::URI#host gives it: not lower-cased, without user or port."""
+    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    if netloc.startswith("["):
+        return netloc[: netloc.find("]") + 1]
+    return netloc.partition(":")[0]
+
+
 def host_allowed(url: str, allowed_domains: tuple[str, ...]) -> bool:
-    """True when the URL's host is one of the domains or under one (`*.x` or `x`)."""
-    domains = [d.strip().lower() for d in allowed_domains if d.strip()]
-    if not domains or "*" in domains:
+    """lupo's match_url_with_domains (app/models/concerns/helpable.rb).
+
+    The repository's domains are one comma-separated string: `*` alone allows any
+    host (a client without domains gets `*`, app/models/client.rb); `*.x` allows
+    hosts ending in `.x` (not `x` itself); a plain `x` allows the host `x` only.
+    """
+    domains = ",".join(allowed_domains)
+    if not domains or domains == "*":
         return True
-    host = (urlsplit(url).hostname or "").lower()
-    for domain in domains:
-        bare = domain[2:] if domain.startswith("*.") else domain
-        if host == bare or host.endswith("." + bare):
+    host = url_host(url)
+    for domain in domains.split(","):
+        if domain.startswith("*."):
+            if host.endswith(domain[1:]):
+                return True
+        elif host == domain:
             return True
     return False
 

@@ -194,3 +194,34 @@ def test_draft_rights_and_language_checked_with_lupo_sources(api):
         {"source": "language", "uid": "10.1234/draft",
          "title": "Language en_US is in an invalid format."},
     ]
+
+
+# -- 4. URL pattern and domains -------------------------------------------------------------
+def test_url_with_a_space_anywhere_is_refused(api):
+    """app/models/doi.rb url format `\\A(ftp|http|https):\\/\\/\\S+\\z`: anchored at the end."""
+    for url in ("https://x.org/a b", "https://x.org/a ", "https://x.org/a\n"):
+        resp = api.post({"doi": "10.1234/space", "url": url})
+        assert resp.status_code == 422, url
+        assert resp.json()["errors"][0]["title"] == "URL is not valid"
+
+
+def test_plain_domain_is_that_host_only(api_for):
+    """app/models/concerns/helpable.rb match_url_with_domains: `x` is host == x,
+    `*.x` is a host ending in `.x` (not x itself)."""
+    from invenio_doi_ext.sandbox import SandboxServer
+
+    def published(api, doi, url):
+        resp = api.post({"doi": doi, "url": url, "event": "publish", **api.metadata()})
+        return resp.status_code, resp.json()["errors"][0]["title"] if resp.status_code == 422 else ""
+
+    with SandboxServer(allowed_domains=("example.org",)) as server:
+        api = api_for(server.url)
+        assert published(api, "10.1234/a", "https://example.org/1")[0] == 201
+        assert published(api, "10.1234/b", "https://repo.example.org/1") == (
+            422, "URL https://repo.example.org/1 is not allowed by repository sandbox domain "
+                 "settings.")
+    with SandboxServer(allowed_domains=("*.example.org",)) as server:
+        api = api_for(server.url)
+        assert published(api, "10.1234/c", "https://repo.example.org/1")[0] == 201
+        assert published(api, "10.1234/d", "https://example.org/1")[0] == 422
+        assert published(api, "10.1234/e", "https://badexample.org/1")[0] == 422

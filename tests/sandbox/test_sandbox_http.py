@@ -406,7 +406,7 @@ def test_existing_doi_on_post_is_already_taken(api):
 
 
 def test_allowed_domains(api_for):
-    with SandboxServer(allowed_domains=("example.org",)) as server:
+    with SandboxServer(allowed_domains=("*.example.org", "example.org")) as server:
 
         api = api_for(server.url)
         ok = api.create("10.1234/ok", event="publish", url="https://repo.example.org/1")

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from .datacite_xml import XmlInputError, build_xml, parse_xml
+from .datacite_xml import XmlInputError, build_xml, parse_xml, replace_identifier
 from .normal_form import LIST_ATTRIBUTES, normal_form
 from .store import DoiRecord, Store, utcnow
 from .validation import (
@@ -36,6 +36,7 @@ TRANSITIONS = {
     "register": {"draft": "registered"},
     "publish": {"draft": "findable", "registered": "findable"},
     "hide": {"findable": "registered"},
+    "show": {"registered": "findable"},  # lupo app/models/doi.rb aasm event :show
 }
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
@@ -58,8 +59,8 @@ def handler_error(status: int, title: str | None = None, **headers: str) -> ApiE
 
 def validation_error(errors: list[dict[str, str]], doi: str | None) -> ApiError:
     """DataCite's validation shape: 422, `source` + `title` + `uid`, no `status`."""
-    uid = doi.lower() if doi else None
-    return ApiError(422, {"errors": [{**e, "uid": uid} for e in errors]})
+    uid = {"uid": doi.lower()} if doi else {}  # serialize_errors omits a blank uid
+    return ApiError(422, {"errors": [{**e, **uid} for e in errors]})
 
 
 def random_suffix() -> str:
@@ -106,7 +107,7 @@ class DoiService:
         """The JSON:API document of a DOI, in DataCite's normal form (`params`: the query)."""
         attrs: dict[str, Any] = {k: [] for k in LIST_ATTRIBUTES}
         attrs.update({"publisher": None, "language": None, "types": {}, "version": None,
-                      "container": {}})
+                      "container": {}, "reason": None})
         doi = record.doi.lower()
         attrs.update(normal_form(record.attributes, doi, record.url, params))
         prefix, _, suffix = doi.partition("/")
@@ -166,7 +167,7 @@ class DoiService:
                params: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
         """POST /dois: a new DOI, draft unless an event says otherwise."""
         attrs = self._attributes(data)
-        doi = attrs.get("doi") or data.get("id")
+        doi = attrs.get("doi")  # data.id is not read (lupo params_sanitizer.rb)
         with self.store.transaction():
             if not doi and attrs.get("prefix"):
                 doi = self._new_doi(str(attrs["prefix"]))
@@ -226,7 +227,12 @@ class DoiService:
                 raise validation_error(
                     [{"source": "xml", "title": str(exc)}], attrs.get("doi")
                 ) from exc
-            attrs = {**from_xml, **attrs}
+            # lupo app/lib/params_sanitizer.rb add_xml_attributes: a JSON value wins
+            # unless null; the XML's <identifier> never names the DOI.
+            from_xml.pop("doi", None)
+            if any(attrs.get(k) is not None for k in METADATA_ATTRIBUTES):
+                attrs["_regenerate_xml"] = True
+            attrs = {**attrs, **{k: v for k, v in from_xml.items() if attrs.get(k) is None}}
         return attrs
 
     def _new_doi(self, prefix: str) -> str:
@@ -252,8 +258,12 @@ class DoiService:
         for key in METADATA_ATTRIBUTES:
             if key in attrs:
                 record.attributes[key] = attrs[key]
-        if "xml" in attrs:
-            record.xml = attrs["xml"] or None
+        if "reason" in attrs:
+            record.attributes["reason"] = attrs["reason"]
+        if attrs.get("_regenerate_xml"):
+            record.xml = None  # JSON metadata sent with the XML: lupo regenerates it
+        elif "xml" in attrs:
+            record.xml = replace_identifier(attrs["xml"], record.doi) if attrs["xml"] else None
         elif any(k in attrs for k in METADATA_ATTRIBUTES):
             record.xml = None  # rebuilt from the JSON attributes when serialised
         target = TRANSITIONS.get(str(attrs.get("event") or ""), {}).get(record.state)

@@ -225,3 +225,71 @@ def test_plain_domain_is_that_host_only(api_for):
         assert published(api, "10.1234/c", "https://repo.example.org/1")[0] == 201
         assert published(api, "10.1234/d", "https://example.org/1")[0] == 422
         assert published(api, "10.1234/e", "https://badexample.org/1")[0] == 422
+
+
+# -- 5. events, reason, XML input, POST without a DOI ---------------------------------------
+def _xml(doi: str, title: str = "From XML") -> str:
+    import base64
+
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<resource xmlns="http://datacite.org/schema/kernel-4">'
+        f'<identifier identifierType="DOI">{doi}</identifier>'
+        "<creators><creator><creatorName>Roe, R.</creatorName></creator></creators>"
+        f"<titles><title>{title}</title></titles><publisher>Sandbox</publisher>"
+        "<publicationYear>2023</publicationYear>"
+        '<resourceType resourceTypeGeneral="Software">Tool</resourceType></resource>'
+    )
+    return base64.b64encode(xml.encode()).decode()
+
+
+def test_show_event_makes_a_registered_doi_findable(api):
+    """app/models/doi.rb aasm `event :show` (registered → findable)."""
+    api.create("10.1234/shown", event="register")
+    resp = api.put("10.1234/shown", {"event": "show"})
+    assert resp.status_code == 200
+    assert resp.json()["data"]["attributes"]["state"] == "findable"
+
+
+def test_reason_sent_with_hide_is_stored_and_answered(api):
+    """app/serializers/datacite_doi_serializer.rb `reason`; permitted in
+    app/controllers/datacite_dois_controller.rb."""
+    assert api.create("10.1234/hidden", event="publish")["reason"] is None
+    resp = api.put("10.1234/hidden", {"event": "hide", "reason": "Withdrawn by the author"})
+    assert resp.json()["data"]["attributes"]["state"] == "registered"
+    attrs = api.get("10.1234/hidden").json()["data"]["attributes"]
+    assert attrs["reason"] == "Withdrawn by the author"
+
+
+def test_xml_identifier_is_replaced_by_the_request_doi(api):
+    """app/lib/params_sanitizer.rb cleanse (replace_doi): the request's DOI wins."""
+    import base64
+
+    resp = api.put("10.1234/real", {"xml": _xml("10.1234/OTHER")})
+    assert resp.status_code == 201, resp.text
+    xml = base64.b64decode(resp.json()["data"]["attributes"]["xml"]).decode()
+    assert ">10.1234/real</identifier>" in xml.lower()  # lupo stores DOIs upper-cased
+    assert "10.1234/OTHER" not in xml
+
+
+def test_json_null_keeps_the_xml_value(api):
+    """app/lib/params_sanitizer.rb add_xml_attributes (`@params[attr] || meta[attr]`)."""
+    resp = api.put("10.1234/nul", {"xml": _xml("10.1234/nul"), "titles": None})
+    assert resp.json()["data"]["attributes"]["titles"] == [{"title": "From XML"}]
+    resp = api.put("10.1234/nul", {"xml": _xml("10.1234/nul"), "titles": [{"title": "JSON"}]})
+    assert resp.json()["data"]["attributes"]["titles"] == [{"title": "JSON"}]
+
+
+def test_post_without_doi_or_prefix_is_refused(api):
+    """app/models/doi.rb validates_presence_of :doi; error_serializable.rb omits a blank uid.
+
+    `data.id` and the XML's `<identifier>` do not name the DOI."""
+    import json
+
+    body = {"data": {"type": "dois", "id": "10.1234/from-id",
+                     "attributes": {"xml": _xml("10.1234/from-xml")}}}
+    resp = api.call("POST", "dois", data=json.dumps(body))
+    assert resp.status_code == 422
+    assert resp.json() == {"errors": [{"source": "doi", "title": "Can't be blank"}]}
+    assert api.get("10.1234/from-id").status_code == 404
+    assert api.get("10.1234/from-xml").status_code == 404

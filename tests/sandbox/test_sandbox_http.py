@@ -393,7 +393,7 @@ def test_doi_syntax_on_create(api, doi):
 def test_doi_cant_be_blank(api):
     resp = api.post({"url": URL})
     assert resp.status_code == 422
-    assert errors(resp) == [{"source": "doi", "title": "Can't be blank", "uid": None}]
+    assert errors(resp) == [{"source": "doi", "title": "Can't be blank"}]
 
 
 def test_existing_doi_on_post_is_already_taken(api):

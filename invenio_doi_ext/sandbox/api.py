@@ -208,7 +208,7 @@ def heartbeat() -> Response:
 def create_doi() -> Response:
     """Create a DOI (draft unless an event says otherwise)."""
     authenticated(required=True)
-    status, body = sandbox().service.create(payload())
+    status, body = sandbox().service.create(payload(), request.args.to_dict())
     return json_response(body, status)
 
 
@@ -226,17 +226,34 @@ def validate_doi() -> Response:
     return json_response({"data": {"id": doi, "type": "dois", "attributes": {"doi": doi}}}, 200)
 
 
+@blueprint.route("/dois/get-dois", methods=["GET"])
+def get_dois() -> Response:
+    """The account's registered DOIs: lupo's authenticated read that changes nothing.
+
+    lupo app/controllers/datacite_dois_controller.rb get_dois (`authorize!
+    :get_urls`, which the anonymous role lacks): 401 "Bad credentials." without
+    valid credentials, else `{"dois": [...]}` of the first prefix, or 204 when none.
+    """
+    authenticated(required=True)
+    dois = sandbox().service.handles()
+    if not dois:
+        return Response(status=204)
+    return Response(json.dumps({"dois": dois}), status=200,
+                    content_type="application/json; charset=utf-8")
+
+
 @blueprint.route("/dois/<path:doi>", methods=["GET"])
 def get_doi(doi: str) -> Response:
     """One DOI; drafts and registered DOIs are visible to their owner only."""
-    return json_response(sandbox().service.show(doi, authenticated(required=False)), 200)
+    return json_response(sandbox().service.show(doi, authenticated(required=False),
+                                                request.args.to_dict()), 200)
 
 
 @blueprint.route("/dois/<path:doi>", methods=["PUT", "PATCH"])
 def put_doi(doi: str) -> Response:
     """Partial update, or create when the DOI is unknown (upsert)."""
     authenticated(required=True)
-    status, body = sandbox().service.update(doi, payload())
+    status, body = sandbox().service.update(doi, payload(), request.args.to_dict())
     return json_response(body, status)
 
 

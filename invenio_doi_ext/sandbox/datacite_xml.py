@@ -90,6 +90,26 @@ def _with_attrs(elem: Any, key: str, *names: str) -> dict[str, Any]:
     return value
 
 
+def replace_identifier(encoded: str, doi: str) -> str:
+    """The base64 XML with its DOI `<identifier>` set to `doi`, the rest untouched.
+
+    lupo app/lib/params_sanitizer.rb cleanse (`replace_doi`): the DOI of the request
+    wins over the one written in the XML.
+    """
+    try:
+        root = etree.fromstring(base64.b64decode(encoded, validate=True), _PARSER)
+    except (binascii.Error, ValueError, etree.XMLSyntaxError):
+        return encoded
+    identifier = _child(root, "identifier")
+    if identifier is None or identifier.get("identifierType", "DOI") != "DOI":
+        return encoded
+    if (identifier.text or "").strip().lower() == doi.lower():
+        return encoded  # same DOI (DOIs are case-insensitive): the bytes sent are kept
+    identifier.text = doi
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return base64.b64encode(xml).decode("ascii")
+
+
 def parse_xml(encoded: str) -> dict[str, Any]:
     """JSON attributes (and `doi`) read from base64 DataCite XML."""
     try:

@@ -11,14 +11,15 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from .datacite_xml import XmlInputError, build_xml, parse_xml
+from .datacite_xml import XmlInputError, build_xml, parse_xml, replace_identifier
+from .normal_form import LIST_ATTRIBUTES, normal_form
 from .store import DoiRecord, Store, utcnow
 from .validation import (
     DOI_LOOSE_RE,
     METADATA_ATTRIBUTES,
     SCHEMA_VERSION,
     doi_create_errors,
-    registration_errors,
+    save_time_errors,
 )
 
 HANDLER_TITLES = {
@@ -35,13 +36,9 @@ TRANSITIONS = {
     "register": {"draft": "registered"},
     "publish": {"draft": "findable", "registered": "findable"},
     "hide": {"findable": "registered"},
+    "show": {"registered": "findable"},  # lupo app/models/doi.rb aasm event :show
 }
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
-LIST_DEFAULTS = (
-    "identifiers", "alternateIdentifiers", "creators", "titles", "subjects", "contributors",
-    "dates", "relatedIdentifiers", "relatedItems", "sizes", "formats", "rightsList",
-    "descriptions", "geoLocations", "fundingReferences",
-)
 
 
 class ApiError(Exception):
@@ -62,8 +59,8 @@ def handler_error(status: int, title: str | None = None, **headers: str) -> ApiE
 
 def validation_error(errors: list[dict[str, str]], doi: str | None) -> ApiError:
     """DataCite's validation shape: 422, `source` + `title` + `uid`, no `status`."""
-    uid = doi.lower() if doi else None
-    return ApiError(422, {"errors": [{**e, "uid": uid} for e in errors]})
+    uid = {"uid": doi.lower()} if doi else {}  # serialize_errors omits a blank uid
+    return ApiError(422, {"errors": [{**e, **uid} for e in errors]})
 
 
 def random_suffix() -> str:
@@ -105,13 +102,14 @@ class DoiService:
         self.account = account
 
     # -- reading -------------------------------------------------------------
-    def serialize(self, record: DoiRecord) -> dict[str, Any]:
-        """The JSON:API document of a DOI, as DataCite answers it."""
-        attrs: dict[str, Any] = {k: [] for k in LIST_DEFAULTS}
+    def serialize(self, record: DoiRecord,
+                  params: dict[str, str] | None = None) -> dict[str, Any]:
+        """The JSON:API document of a DOI, in DataCite's normal form (`params`: the query)."""
+        attrs: dict[str, Any] = {k: [] for k in LIST_ATTRIBUTES}
         attrs.update({"publisher": None, "language": None, "types": {}, "version": None,
-                      "container": {}})
-        attrs.update(record.attributes)
+                      "container": {}, "reason": None})
         doi = record.doi.lower()
+        attrs.update(normal_form(record.attributes, doi, record.url, params))
         prefix, _, suffix = doi.partition("/")
         attrs.update({
             "doi": doi,
@@ -140,20 +138,36 @@ class DoiService:
             }
         }
 
-    def show(self, doi: str, authenticated: bool) -> dict[str, Any]:
+    def show(self, doi: str, authenticated: bool,
+             params: dict[str, str] | None = None) -> dict[str, Any]:
         """Findable DOIs are public; drafts and registered ones only for their owner."""
         record = self.store.get(doi)
         if record is None:
             raise handler_error(404)
         if record.state != "findable" and not (authenticated and self.account.owns(record.doi)):
             raise handler_error(404)
-        return self.serialize(record)
+        return self.serialize(record, params)
+
+    def handles(self) -> list[str]:
+        """DOIs with a handle (registered or findable) under the account's first prefix.
+
+        The handle server answers them upper-cased (lupo app/models/concerns/helpable.rb
+        get_dois reads them from the handle API).
+        """
+        if not self.account.prefixes:
+            return []
+        first = self.account.prefixes[0].lower()
+        return sorted(
+            r.doi.upper() for r in self.store.all()
+            if r.state != "draft" and r.doi.lower().startswith(first + "/")
+        )
 
     # -- writing -------------------------------------------------------------
-    def create(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def create(self, data: dict[str, Any],
+               params: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
         """POST /dois: a new DOI, draft unless an event says otherwise."""
         attrs = self._attributes(data)
-        doi = attrs.get("doi") or data.get("id")
+        doi = attrs.get("doi")  # data.id is not read (lupo params_sanitizer.rb)
         with self.store.transaction():
             if not doi and attrs.get("prefix"):
                 doi = self._new_doi(str(attrs["prefix"]))
@@ -166,9 +180,10 @@ class DoiService:
                 raise validation_error(
                     [{"source": "doi", "title": "This DOI has already been taken"}], doi
                 )
-            return 201, self._create(doi, attrs)
+            return 201, self._create(doi, attrs, params)
 
-    def update(self, doi: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def update(self, doi: str, data: dict[str, Any],
+               params: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
         """PUT /dois/{doi}: partial update of the attributes sent, or create (upsert)."""
         attrs = self._attributes(data)
         with self.store.transaction():
@@ -178,13 +193,13 @@ class DoiService:
                     raise handler_error(404)
                 if not self.account.owns(doi):
                     raise handler_error(403)
-                return 201, self._create(doi, attrs)
+                return 201, self._create(doi, attrs, params)
             if not self.account.owns(record.doi):
                 raise handler_error(403)
             self._apply(record, attrs)
             record.metadata_version += 1
             self._check_and_save(record)
-            return 200, self.serialize(record)
+            return 200, self.serialize(record, params)
 
     def delete(self, doi: str) -> None:
         """Drafts only; registered and findable DOIs can only be hidden."""
@@ -212,7 +227,12 @@ class DoiService:
                 raise validation_error(
                     [{"source": "xml", "title": str(exc)}], attrs.get("doi")
                 ) from exc
-            attrs = {**from_xml, **attrs}
+            # lupo app/lib/params_sanitizer.rb add_xml_attributes: a JSON value wins
+            # unless null; the XML's <identifier> never names the DOI.
+            from_xml.pop("doi", None)
+            if any(attrs.get(k) is not None for k in METADATA_ATTRIBUTES):
+                attrs["_regenerate_xml"] = True
+            attrs = {**attrs, **{k: v for k, v in from_xml.items() if attrs.get(k) is None}}
         return attrs
 
     def _new_doi(self, prefix: str) -> str:
@@ -221,14 +241,15 @@ class DoiService:
             if self.store.get(doi) is None:
                 return doi
 
-    def _create(self, doi: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    def _create(self, doi: str, attrs: dict[str, Any],
+                params: dict[str, str] | None = None) -> dict[str, Any]:
         errors = doi_create_errors(doi)
         if errors:
             raise validation_error(errors, doi)
         record = DoiRecord(doi=doi)
         self._apply(record, attrs)
         self._check_and_save(record)
-        return self.serialize(record)
+        return self.serialize(record, params)
 
     def _apply(self, record: DoiRecord, attrs: dict[str, Any]) -> None:
         """Set the attributes sent (only those) and fire the event, if valid here."""
@@ -237,8 +258,12 @@ class DoiService:
         for key in METADATA_ATTRIBUTES:
             if key in attrs:
                 record.attributes[key] = attrs[key]
-        if "xml" in attrs:
-            record.xml = attrs["xml"] or None
+        if "reason" in attrs:
+            record.attributes["reason"] = attrs["reason"]
+        if attrs.get("_regenerate_xml"):
+            record.xml = None  # JSON metadata sent with the XML: lupo regenerates it
+        elif "xml" in attrs:
+            record.xml = replace_identifier(attrs["xml"], record.doi) if attrs["xml"] else None
         elif any(k in attrs for k in METADATA_ATTRIBUTES):
             record.xml = None  # rebuilt from the JSON attributes when serialised
         target = TRANSITIONS.get(str(attrs.get("event") or ""), {}).get(record.state)
@@ -247,12 +272,13 @@ class DoiService:
         record.updated = utcnow()
 
     def _check_and_save(self, record: DoiRecord) -> None:
+        """lupo's checks on every save (drafts too), the registration ones when not a draft."""
+        errors = save_time_errors(
+            record.doi, record.state, record.url, record.attributes,
+            self.account.allowed_domains, self.account.username,
+        )
+        if errors:
+            raise validation_error(errors, record.doi)
         if record.state in ("registered", "findable"):
-            errors = registration_errors(
-                record.doi, record.url, record.attributes,
-                self.account.allowed_domains, self.account.username,
-            )
-            if errors:
-                raise validation_error(errors, record.doi)
             record.registered = record.registered or utcnow()
         self.store.put(record)

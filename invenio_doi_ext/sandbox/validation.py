@@ -14,14 +14,13 @@ from urllib.parse import urlsplit
 
 from datacite import schema45
 
+from .lupo_checks import first_per_source, save_errors, url_format_errors
+
 DOI_CREATE_RE = re.compile(r"^10\.\d{4,5}/[-._;()/:a-zA-Z0-9*~$=]+$")
 DOI_LOOSE_RE = re.compile(r"^10\.\d{4,5}/.+$")
-URL_RE = re.compile(r"^(ftp|http|https)://\S+")
-LANGUAGE_RE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 PUBLICATION_YEAR_RE = re.compile(r"^[0-9]{4}$")
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
 MAX_DOI_LENGTH = 255
-MAX_RIGHTS_LENGTH = 2000
 
 #: Metadata attributes the schema knows; `url`, `doi`, `event`... are handled apart.
 SCHEMA_ATTRIBUTES = tuple(
@@ -58,15 +57,30 @@ def doi_create_errors(doi: str | None) -> list[Error]:
     return []
 
 
+def url_host(url: str) -> str:
+    """The host as Addressable::URI#host gives it: not lower-cased, without user or port."""
+    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    if netloc.startswith("["):
+        return netloc[: netloc.find("]") + 1]
+    return netloc.partition(":")[0]
+
+
 def host_allowed(url: str, allowed_domains: tuple[str, ...]) -> bool:
-    """True when the URL's host is one of the domains or under one (`*.x` or `x`)."""
-    domains = [d.strip().lower() for d in allowed_domains if d.strip()]
-    if not domains or "*" in domains:
+    """lupo's match_url_with_domains (app/models/concerns/helpable.rb).
+
+    The repository's domains are one comma-separated string: `*` alone allows any
+    host (a client without domains gets `*`, app/models/client.rb); `*.x` allows
+    hosts ending in `.x` (not `x` itself); a plain `x` allows the host `x` only.
+    """
+    domains = ",".join(allowed_domains)
+    if not domains or domains == "*":
         return True
-    host = (urlsplit(url).hostname or "").lower()
-    for domain in domains:
-        bare = domain[2:] if domain.startswith("*.") else domain
-        if host == bare or host.endswith("." + bare):
+    host = url_host(url)
+    for domain in domains.split(","):
+        if domain.startswith("*."):
+            if host.endswith(domain[1:]):
+                return True
+        elif host == domain:
             return True
     return False
 
@@ -75,8 +89,8 @@ def url_errors(url: str | None, allowed_domains: tuple[str, ...], account: str) 
     """The URL rules of registered and findable DOIs."""
     if blank(url):
         return [{"source": "url", "title": "Can't be blank"}]
-    if not isinstance(url, str) or not URL_RE.match(url):
-        return [{"source": "url", "title": "Website should be an url"}]
+    if url_format_errors(url):
+        return url_format_errors(url)
     if not host_allowed(url, allowed_domains):
         return [{
             "source": "url",
@@ -85,24 +99,13 @@ def url_errors(url: str | None, allowed_domains: tuple[str, ...], account: str) 
     return []
 
 
-def _not_objects(name: str, label: str, values: Any) -> list[Error]:
-    if values is None:
-        return []
-    items = values if isinstance(values, list) else [values]
-    return [
-        {"source": name, "title": f"{label} '{v}' should be an object instead of a string."}
-        for v in items
-        if not isinstance(v, dict)
-    ]
-
-
 def extra_errors(doi: str, attrs: dict[str, Any]) -> list[Error]:
-    """Rules DataCite applies on top of the JSON schema."""
+    """Rules checked with the XML schema, on registered and findable DOIs only.
+
+    The checks lupo runs on every save (objects, contributor types, rights length,
+    language) are in lupo_checks.py.
+    """
     errors: list[Error] = []
-    errors += _not_objects("titles", "Title", attrs.get("titles"))
-    errors += _not_objects("creators", "Creator", attrs.get("creators"))
-    errors += _not_objects("dates", "Date", attrs.get("dates"))
-    errors += _not_objects("subjects", "Subject", attrs.get("subjects"))
     for title in attrs.get("titles") or []:
         if isinstance(title, dict) and blank(title.get("title")):
             errors.append({"source": "titles", "title": "Title can't be blank"})
@@ -110,25 +113,8 @@ def extra_errors(doi: str, attrs: dict[str, Any]) -> list[Error]:
         if isinstance(creator, dict) and blank(creator.get("name")):
             errors.append({"source": "creators", "title": "Creator name can't be blank"})
     for contributor in attrs.get("contributors") or []:
-        if not isinstance(contributor, dict) or blank(contributor.get("name")):
+        if isinstance(contributor, dict) and blank(contributor.get("name")):
             errors.append({"source": "contributors", "title": "Contributor name can't be blank"})
-        elif blank(contributor.get("contributorType")):
-            errors.append(
-                {"source": "contributors", "title": "Contributor type can't be blank"}
-            )
-    for rights in attrs.get("rightsList") or []:
-        text = rights.get("rights") if isinstance(rights, dict) else rights
-        if isinstance(text, str) and len(text) > MAX_RIGHTS_LENGTH:
-            errors.append(
-                {"source": "rightsList", "title": "Rights should not exceed 2000 characters."}
-            )
-    language = attrs.get("language")
-    if language not in (None, "") and not (
-        isinstance(language, str) and LANGUAGE_RE.match(language)
-    ):
-        errors.append(
-            {"source": "language", "title": f"Language {language} is in an invalid format."}
-        )
     year = attrs.get("publicationYear")
     if year not in (None, "") and not PUBLICATION_YEAR_RE.match(str(year)):
         errors.append({"source": "publicationYear", "title": "Is invalid"})
@@ -197,3 +183,14 @@ def registration_errors(
 ) -> list[Error]:
     """Everything checked when a DOI is (or stays) registered or findable."""
     return url_errors(url, allowed_domains, account) + metadata_errors(doi, attrs)
+
+
+def save_time_errors(
+    doi: str, state: str, url: str | None, attrs: dict[str, Any],
+    allowed_domains: tuple[str, ...], account: str,
+) -> list[Error]:
+    """All errors of a save in `state`: lupo's checks always, the rest once registered."""
+    errors = save_errors(url, attrs)
+    if state in ("registered", "findable"):
+        errors += registration_errors(doi, url, attrs, allowed_domains, account)
+    return first_per_source(errors)

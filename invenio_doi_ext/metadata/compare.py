@@ -77,13 +77,37 @@ def covers(sent: Any, held: Any, key: str | None = None) -> bool:
                 for one, other in zip(sent, held)
             )
         return all(covers(one, other, key) for one, other in zip(sent, held))
+    if isinstance(sent, str) and isinstance(held, str) and key:
+        if key == "language":  # lupo keeps the primary subtag only: "de-CH" is answered "de"
+            return sent.split("-")[0].casefold() == held.split("-")[0].casefold()
+        if key.endswith("Scheme"):  # "spdx" is answered "SPDX"
+            return sent.casefold() == held.casefold()
     return _scalar(sent) == _scalar(held)
+
+
+def _kept(key: str, value: Any) -> Any:
+    """What DataCite keeps of one of our attributes (lupo ``Doi#update_identifiers``).
+
+    A DOI among the alternate identifiers is dropped: a DOI is the DOI itself or a
+    related identifier.
+    """
+    if key == "alternateIdentifiers" and isinstance(value, list):
+        return [
+            item
+            for item in value
+            if not (isinstance(item, Mapping) and item.get("alternateIdentifierType") == "DOI")
+        ]
+    return value
 
 
 def differing_fields(sent: Mapping[str, Any] | None, answered: Mapping[str, Any] | None) -> list[str]:
     """The attributes we send that DataCite does not hold as sent, in our order."""
     answered = answered or {}
-    return [key for key, value in (sent or {}).items() if not covers(value, answered.get(key), key)]
+    return [
+        key
+        for key, value in (sent or {}).items()
+        if not covers(_kept(key, value), answered.get(key), key)
+    ]
 
 
 def same_metadata(sent: Mapping[str, Any] | None, answered: Mapping[str, Any] | None) -> bool:

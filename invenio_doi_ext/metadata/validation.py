@@ -26,10 +26,24 @@ DOI_RE = doi_syntax.DOI_RE
 URL_RE = re.compile(r"^(ftp|http|https)://\S+$")
 LANGUAGE_RE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 YEAR_RE = re.compile(r"^[0-9]{4}$")
+#: The contributor types DataCite accepts in schema 4 (lupo ``Doi#check_contributors``),
+#: checked even on a draft DOI.
+CONTRIBUTOR_TYPES = frozenset({
+    "ContactPerson", "DataCollector", "DataCurator", "DataManager", "Distributor", "Editor",
+    "HostingInstitution", "Other", "Producer", "ProjectLeader", "ProjectManager", "ProjectMember",
+    "RegistrationAgency", "RegistrationAuthority", "RelatedPerson", "ResearchGroup", "RightsHolder",
+    "Researcher", "Sponsor", "Supervisor", "Translator", "WorkPackageLeader",
+})  # fmt: skip
 MAX_DOI_LENGTH = doi_syntax.MAX_LENGTH
 MAX_CREATORS = 10_000
 MAX_RIGHTS_LENGTH = 2000
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
+
+#: Lists whose entries DataCite refuses unless they are objects, even on a draft.
+OBJECT_LISTS = (
+    "titles", "descriptions", "subjects", "creators", "contributors", "dates", "rightsList",
+    "alternateIdentifiers", "relatedIdentifiers", "relatedItems", "fundingReferences", "geoLocations",
+)  # fmt: skip
 
 #: DataCite attributes whose absence InvenioRDM reports itself (required record
 #: fields, and the publisher check of the DataCite provider): not repeated here.
@@ -155,7 +169,53 @@ class FieldMap:
         return "metadata.copyright" if self._has("copyright") else "metadata.rights"
 
 
-def _rule_errors(payload: Mapping[str, Any], doi: str | None, url: str | None) -> list[tuple[list, str, str]]:
+def contributor_type_message(contributor_type: Any, role: Any) -> str:
+    """Why DataCite refuses a contributor's type, and what the depositor or administrator does."""
+    role_id = role.get("id") if isinstance(role, Mapping) else None
+    if not role_id:
+        return ("Choose a role for this contributor: DataCite refuses a contributor without a "
+                "contributor type, even on a reserved (draft) DOI.")
+    if _blank(contributor_type):
+        return (f"The role '{role_id}' has no DataCite contributor type: choose another role, or ask "
+                f"the repository administrators to give '{role_id}' a 'datacite' property in the "
+                "contributor roles vocabulary.")
+    return (f"The role '{role_id}' maps to the DataCite contributor type '{contributor_type}', which "
+            "DataCite does not accept: choose another role, or ask the repository administrators to "
+            f"map '{role_id}' to one of {', '.join(sorted(CONTRIBUTOR_TYPES))}.")
+
+
+def valid_url(url: str | None) -> bool:
+    """DataCite's URL rule (lupo ``validates_format_of :url``, anchored at both ends)."""
+    return isinstance(url, str) and URL_RE.fullmatch(url) is not None
+
+
+def acceptable_on_draft(payload: Mapping[str, Any], url: str | None) -> tuple[dict[str, Any], str | None]:
+    """A draft DOI's reservation without what DataCite refuses even on a draft.
+
+    DataCite accepts any metadata on a draft DOI except a malformed URL, list
+    entries that are not objects and contributors without a valid type (lupo
+    ``Doi`` validations that do not wait for ``validatable?``). The depositor sees
+    those problems on the form when saving, and publish is refused until they are
+    fixed; meanwhile the DOI is reserved without them instead of failing for good.
+    """
+    kept = dict(payload)
+    for key in OBJECT_LISTS:
+        if isinstance(kept.get(key), list):
+            kept[key] = [item for item in kept[key] if isinstance(item, Mapping)]
+    if isinstance(kept.get("contributors"), list):
+        kept["contributors"] = [
+            person for person in kept["contributors"] if person.get("contributorType") in CONTRIBUTOR_TYPES
+        ]
+    if isinstance(kept.get("rightsList"), list):
+        kept["rightsList"] = [
+            entry for entry in kept["rightsList"] if len(str(entry.get("rights") or "")) <= MAX_RIGHTS_LENGTH
+        ]
+    return kept, (url if valid_url(url) else None)
+
+
+def _rule_errors(
+    payload: Mapping[str, Any], doi: str | None, url: str | None, metadata: Mapping[str, Any] | None = None
+) -> list[tuple[list, str, str]]:
     """DataCite's server-side rules: (attribute path, message, rule name)."""
     found: list[tuple[list, str, str]] = []
 
@@ -176,13 +236,15 @@ def _rule_errors(payload: Mapping[str, Any], doi: str | None, url: str | None) -
     for i, creator in enumerate(creators[: MAX_CREATORS + 1]):
         if not isinstance(creator, Mapping) or _blank(creator.get("name")):
             add(["creators", i, "name"], "DataCite needs a name for every creator.", "creator_name")
+    people = list((metadata or {}).get("contributors") or [])
     for i, contributor in enumerate(_items(payload, "contributors")):
         if not isinstance(contributor, Mapping) or _blank(contributor.get("name")):
             add(["contributors", i, "name"], "DataCite needs a name for every contributor.",
                 "contributor_name")
-        elif _blank(contributor.get("contributorType")):
-            add(["contributors", i, "contributorType"], "DataCite needs a role for every contributor.",
-                "contributor_type")
+        elif contributor.get("contributorType") not in CONTRIBUTOR_TYPES:
+            role = people[i].get("role") if i < len(people) and isinstance(people[i], Mapping) else None
+            add(["contributors", i, "contributorType"],
+                contributor_type_message(contributor.get("contributorType"), role), "contributor_type")
     for i, rights in enumerate(_items(payload, "rightsList")):
         text = rights.get("rights") if isinstance(rights, Mapping) else None
         if isinstance(text, str) and len(text) > MAX_RIGHTS_LENGTH:
@@ -199,7 +261,7 @@ def _rule_errors(payload: Mapping[str, Any], doi: str | None, url: str | None) -
             "not accept; choose another resource type or ask the repository administrators.",
             "resource_type_general")
     found += [(["doi"], error.message, error.rule) for error in doi_errors(doi)]
-    if url is not None and not URL_RE.match(url):
+    if url is not None and not valid_url(url):
         add(["url"], f"The landing page URL '{url}' is not valid; the repository administrators must fix "
             "its configuration (SITE_UI_URL, DOI_EXT_LANDING_URL).", "url")
     return found
@@ -260,7 +322,7 @@ def validate(
     """
     fields = FieldMap(record)
     metadata = (record or {}).get("metadata") or {}
-    rules = _rule_errors(payload, doi, url)
+    rules = _rule_errors(payload, doi, url, metadata if record is not None else None)
     ruled = {str(path[0]) for path, _, _ in rules}
     errors: list[FieldError] = [FieldError(fields.field(path), msg, rule) for path, msg, rule in rules]
     for path, message, rule in _schema_errors(schema_document(payload, doi)):

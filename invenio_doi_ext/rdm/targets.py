@@ -15,7 +15,7 @@ from .. import doi_syntax, settings
 from ..lifecycle.models import DOIState
 from ..lifecycle.store import Target
 from ..metadata import payload as payloads
-from ..metadata import policy
+from ..metadata import policy, validation
 from . import gates
 
 
@@ -44,12 +44,15 @@ def draft_target(draft: Any, doi: str) -> Target:
     """
     if not settings.reserve_on_draft():
         return Target(DOIState.NONE)
-    url = payloads.landing_url(doi)
     if policy.is_metadata_restricted(draft):
         if policy.policy() == policy.NONE:
             return Target(DOIState.NONE)
-        return Target(DOIState.DRAFT, policy.redacted_payload(draft), url)
-    return Target(DOIState.DRAFT, payloads.draft_payload(draft), url)
+        metadata = policy.redacted_payload(draft)
+    else:
+        metadata = payloads.draft_payload(draft)
+    # What DataCite refuses even on a draft waits for the depositor's fix (shown on the form).
+    metadata, url = validation.acceptable_on_draft(metadata, payloads.landing_url(doi))
+    return Target(DOIState.DRAFT, metadata, url)
 
 
 def record_target(record: Any, doi: str) -> Target:

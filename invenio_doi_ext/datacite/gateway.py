@@ -158,9 +158,10 @@ class DataCiteGateway:
         empty document), CREDENTIALS on 401, else the outcome of the failed call.
         """
         doi = f"{prefix}/invenio-doi-ext-credentials-check"
-        outcome = self._send(
-            "check_credentials", "POST", doi, build_body(doi), path="dois/validate"
-        )
+        # Our repository named in the body: without it lupo finds no repository for an
+        # anonymous caller and answers 404 before it checks the caller (Doi#client_id=).
+        body = build_body(doi, client=self.username.lower() or "-")
+        outcome = self._send("check_credentials", "POST", doi, body, path="dois/validate")
         if outcome.status == 200:
             return Outcome(OutcomeKind.SUCCESS, "check_credentials", doi, status=200)
         return outcome
@@ -206,7 +207,8 @@ class DataCiteGateway:
         url: str | None,
         event: str | None,
     ) -> Outcome:
-        return self._send(operation, "PUT", doi, build_body(doi, metadata, url, event))
+        body = build_body(doi, metadata, url, event, client=self.username.lower() or None)
+        return self._send(operation, "PUT", doi, body)
 
     def _acquire_slot(self, operation: str, doi: str) -> Slot | Outcome:
         """A rate-limit slot for one request, or the outcome of getting none."""

@@ -125,7 +125,7 @@ def failures_since(after_id: int, cutoff: datetime) -> tuple[list[dict[str, Any]
 
 def describe(event: DOIEvent, row: ManagedDOI) -> dict[str, Any]:
     """One DOI of the digest: what DataCite said, where the record is, what to run."""
-    record = links.record_of(row)
+    record = links.owning_record(row)
     message = event.message or row.last_error or f"HTTP {event.http_status}"
     if links.is_restricted(record):
         message = "(withheld: the record's metadata is restricted; see invenio doi status)"

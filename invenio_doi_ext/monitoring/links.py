@@ -6,33 +6,15 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
-from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
-from sqlalchemy.orm.exc import NoResultFound
 
 from ..lifecycle.models import DOIKind, ManagedDOI
 from ..metadata import policy
 from ..rdm import targets
+from ..rdm.objects import owning_record
 from ..settings import mask_url
 
 MAX_MESSAGE = 500
 """Longest DataCite message quoted (the full text is in ``invenio doi status``)."""
-
-
-def record_of(row: ManagedDOI) -> Any | None:
-    """The record or draft behind a version DOI, the parent (wrapped) behind a concept, or None."""
-    if row.object_uuid is None:
-        return None
-    if row.kind == DOIKind.PARENT:
-        try:
-            return SimpleNamespace(parent=RDMParent.get_record(row.object_uuid))
-        except NoResultFound:
-            return None
-    for cls in (RDMRecord, RDMDraft):
-        try:
-            return cls.get_record(row.object_uuid, with_deleted=True)
-        except NoResultFound:
-            continue
-    return None
 
 
 def is_restricted(record: Any) -> bool:
@@ -48,7 +30,7 @@ def is_restricted(record: Any) -> bool:
 def record_link(row: ManagedDOI, record: Any = None) -> str:
     """Where the operator fixes the record: its page, its draft, or the concept's latest version."""
     site = (current_app.config.get("SITE_UI_URL") or "").rstrip("/")
-    record = record if record is not None else record_of(row)
+    record = record if record is not None else owning_record(row)
     if record is None:
         return row.desired_url or f"{site}/doi/{row.pid_value}"
     if row.kind == DOIKind.PARENT:

@@ -17,11 +17,12 @@ from invenio_records_resources.services.errors import PermissionDeniedError
 from ..lifecycle.models import DOISyncJob, ManagedDOI
 from ..lifecycle.states import status_label
 from ..lifecycle.store import get_row
+from ..rdm.objects import owning_record
 from ..rdm.sync import current_actor
 from . import bulk, jobs, operations, queries, serialize
 from .doi_input import is_ours, parse_doi
 from .errors import DOINotManagedError, JobExpiredError, JobNotFoundError
-from .permissions import owning_record, policy_class
+from .permissions import policy_class
 
 
 class DOIService:

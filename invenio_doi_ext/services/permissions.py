@@ -8,18 +8,14 @@ subclass (or its import path) to change that, as with ``RDM_PERMISSION_POLICY``.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from invenio_administration.generators import Administration
-from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 from invenio_rdm_records.services.generators import RecordCommunitiesAction, RecordOwners
 from invenio_records_permissions.generators import SystemProcess
 from invenio_records_permissions.policies.base import BasePermissionPolicy
-from sqlalchemy.orm.exc import NoResultFound
 
 from .. import settings
-from ..lifecycle.models import DOIKind, ManagedDOI
 
 
 class DOIRecordOwners(RecordOwners):
@@ -45,24 +41,3 @@ class DOIPermissionPolicy(BasePermissionPolicy):
 def policy_class() -> type[BasePermissionPolicy]:
     """The configured policy class (``DOI_EXT_PERMISSION_POLICY``: class or import path)."""
     return settings.permission_policy()
-
-
-def owning_record(row: ManagedDOI) -> Any | None:
-    """Something with a ``parent`` (owners, communities) for the row, or None.
-
-    A version DOI points at a record or a draft; a concept DOI at a parent, which
-    is wrapped so that the record generators find ``record.parent``.
-    """
-    if row.object_uuid is None:
-        return None
-    if row.kind == DOIKind.PARENT:
-        try:
-            return SimpleNamespace(parent=RDMParent.get_record(row.object_uuid))
-        except NoResultFound:
-            return None
-    for cls in (RDMRecord, RDMDraft):
-        try:
-            return cls.get_record(row.object_uuid, with_deleted=True)
-        except NoResultFound:
-            continue
-    return None

@@ -108,7 +108,6 @@ def test_summary_follows_changes_and_survives_compaction(app, seed):
     rows = [seed(f"10.1234/c{i}", "findable", "none") for i in range(5)]
     for row in rows[:3]:  # a worker registered three of them
         row.remote_state, row.remote_fingerprint = "findable", row.desired_fingerprint
-        row.refresh_sync()
     db.session.delete(rows[4])
     db.session.commit()
     before = summary.collect()

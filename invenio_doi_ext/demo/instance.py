@@ -71,7 +71,7 @@ def instance_config(services: Services, sandbox_url: str, output: Path) -> dict[
         "SITE_UI_URL": "https://demo.example.org",
         "SITE_API_URL": "https://demo.example.org/api",
         "THEME_SITENAME": "Demo Repository",
-        "APP_ALLOWED_HOSTS": ["localhost", "127.0.0.1", "demo.example.org"],
+        "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "demo.example.org"],
         "DATACITE_ENABLED": True,
         "DATACITE_USERNAME": "DEMO.REPOSITORY",
         "DATACITE_PASSWORD": "demo-password",

@@ -86,3 +86,15 @@ def test_demo_instance_uses_trusted_hosts_not_the_deprecated_key(tmp_path: Path)
     config = instance_config(Services.from_environment(tmp_path), "http://127.0.0.1:1/", tmp_path)
     assert "APP_ALLOWED_HOSTS" not in config
     assert "demo.example.org" in config["TRUSTED_HOSTS"]
+
+
+def test_embedded_demo_names_no_redis_and_follows_demo_redis_url(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("DEMO_REDIS_URL", raising=False)
+    embedded = instance_config(Services.from_environment(tmp_path), "http://127.0.0.1:1/", tmp_path)
+    assert [key for key, value in embedded.items() if "redis" in repr(value).lower()] == []
+    assert embedded["ACCOUNTS_SESSION_REDIS_URL"] is None
+
+    monkeypatch.setenv("DEMO_REDIS_URL", "redis://127.0.0.1:6379/3")
+    on_redis = instance_config(Services.from_environment(tmp_path), "http://127.0.0.1:1/", tmp_path)
+    for key in ("CACHE_REDIS_URL", "ACCOUNTS_SESSION_REDIS_URL", "RATELIMIT_STORAGE_URI"):
+        assert on_redis[key] == "redis://127.0.0.1:6379/3", key

@@ -48,7 +48,8 @@ class Services:
             "database: " + ("SQLite file (embedded)" if self.embedded_database else _hide(self.database_url)),
             "broker:   "
             + ("SQLite file via kombu (embedded)" if self.embedded_broker else _hide(self.broker_url)),
-            "cache:    " + ("in-process memory" if not self.redis_url else _hide(self.redis_url)),
+            "cache:    "
+            + ("caches and sessions in process memory" if not self.redis_url else _hide(self.redis_url)),
             "search:   openmock stand-in (no OpenSearch needed: records are indexed into a fake)",
             "DataCite: the invenio-doi-ext sandbox, over real HTTP on loopback",
         ]

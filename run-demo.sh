@@ -12,7 +12,7 @@
 # (default: demo-output/), stops what it started, and exits non-zero if any DOI
 # did not converge.
 #
-# Embedded by default (SQLite, a broker in a SQLite file, in-memory cache, the
+# Embedded by default (SQLite, a broker in a SQLite file, caches and sessions in memory, the
 # search stand-in). Real services when given:
 #   DEMO_DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/doi_demo
 #   DEMO_BROKER_URL=amqp://guest:guest@127.0.0.1:5672//

@@ -1,8 +1,10 @@
 """Stand-ins for an InvenioRDM instance without Redis (tests, the embedded demo).
 
-invenio-communities only ships a Redis-backed identity cache; an instance run on
-SQLite with an in-memory broker has no Redis, so this keeps it in process memory.
-Not for production: each process has its own cache.
+invenio-app-rdm's defaults keep sessions, the cache, Celery's results, the rate
+limiter and the communities' identity cache in Redis; :func:`without_redis`
+names the settings that keep each in process memory instead. invenio-communities
+only ships a Redis-backed identity cache, so :class:`MemoryIdentityCache` is one
+in memory. Not for production: each process has its own caches and sessions.
 """
 
 from __future__ import annotations
@@ -11,6 +13,28 @@ from typing import Any
 
 from cachelib import SimpleCache
 from invenio_communities.cache.redis import IdentityRedisCache
+
+
+def without_redis() -> dict[str, Any]:
+    """Settings that replace every Redis-backed default of invenio-app-rdm by process memory.
+
+    The broker is not among them: an instance with worker processes needs one
+    they share (the demo's is a SQLite file, the tests' kombu's memory transport).
+    """
+    return {
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_REDIS_URL": None,  # also read by invenio-oauth2server when set
+        "ACCOUNTS_SESSION_REDIS_URL": None,  # invenio-accounts: sessions in a DictStore
+        "RATELIMIT_STORAGE_URI": "memory://",  # Flask-Limiter
+        "OAUTH2_CACHE_TYPE": "simple",
+        "COMMUNITIES_IDENTITIES_CACHE_HANDLER": "invenio_doi_ext.embedded:MemoryIdentityCache",
+        "COMMUNITIES_IDENTITIES_CACHE_REDIS_URL": None,
+        "IIIF_CACHE_HANDLER": "flask_iiif.cache.simple:ImageSimpleCache",
+        "IIIF_CACHE_REDIS_URL": None,
+        "CELERY_RESULT_BACKEND": "cache",
+        "CELERY_CACHE_BACKEND": "memory",
+        "DOI_EXT_RATE_LIMIT_STORAGE": "memory://",  # per process
+    }
 
 
 class MemoryIdentityCache(IdentityRedisCache):

@@ -43,7 +43,12 @@ def pytest_collection_modifyitems(config: Any, items: list) -> None:
     uri = os.environ.get("SQLALCHEMY_DATABASE_URI", "sqlite")
     for item in items:
         if "worker" in item.keywords and broker_for_workers() is None:
-            item.add_marker(pytest.mark.skip(reason="no broker on 127.0.0.1:5672 or :6379"))
+            reason = (
+                "DOI_EXT_TEST_SERVICES=none: no broker is used"
+                if not services_allowed()
+                else "no broker on 127.0.0.1:5672 or :6379"
+            )
+            item.add_marker(pytest.mark.skip(reason=reason))
         if "postgresql" in item.keywords and not uri.startswith("postgresql"):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (SQLite in use)"))
 

@@ -40,32 +40,16 @@ def in_process_services() -> dict[str, Any]:
     (``tests/closed-services/invenio.cfg`` proves it in run-tests.sh). The worker
     tests and the Redis rate-limit tests bring their own broker and storage.
     """
+    from invenio_doi_ext.embedded import without_redis
+
     return {
-        # Broker and Celery results: kombu's memory transport, eager tasks.
+        **without_redis(),
+        # Broker: kombu's memory transport, tasks run eagerly.
         "BROKER_URL": "memory://",
         "CELERY_BROKER_URL": "memory://",
         "QUEUES_BROKER_URL": "memory://",
-        "CELERY_RESULT_BACKEND": "cache",
-        "CELERY_CACHE_BACKEND": "memory",
         "CELERY_TASK_ALWAYS_EAGER": True,
         "CELERY_TASK_EAGER_PROPAGATES": True,
-        # Flask-Caching (invenio-cache) and what reads CACHE_REDIS_URL when it is set.
-        "CACHE_TYPE": "SimpleCache",
-        "CACHE_REDIS_URL": None,
-        # Login sessions: invenio-accounts keeps them in a DictStore without a URL.
-        "ACCOUNTS_SESSION_REDIS_URL": None,
-        # Flask-Limiter's storage (disabled by pytest-invenio, but still configured).
-        "RATELIMIT_STORAGE_URI": "memory://",
-        # OAuth2 grant tokens.
-        "OAUTH2_CACHE_TYPE": "simple",
-        # invenio-communities ships only a Redis identity cache.
-        "COMMUNITIES_IDENTITIES_CACHE_HANDLER": "invenio_doi_ext.embedded:MemoryIdentityCache",
-        "COMMUNITIES_IDENTITIES_CACHE_REDIS_URL": None,
-        # IIIF thumbnails.
-        "IIIF_CACHE_HANDLER": "flask_iiif.cache.simple:ImageSimpleCache",
-        "IIIF_CACHE_REDIS_URL": None,
-        # This package's DataCite rate limit (per process).
-        "DOI_EXT_RATE_LIMIT_STORAGE": "memory://",
     }
 
 

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     passed = not problems
     elapsed = time.monotonic() - started
     verdict = (
-        f"PASS: every DOI is at DataCite as it must be ({len(story.tracked)} DOIs, {len(journal)} requests "
+        f"PASS: every DOI is at DataCite as it must be ({story.summary()}; {len(journal)} requests "
         f"to DataCite, {elapsed:.0f} s)"
         if passed and story
         else "FAIL:\n  " + "\n  ".join(problems)

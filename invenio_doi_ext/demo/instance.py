@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..embedded import without_redis
+
 DOI_QUEUE = "doi-ext-demo"
 
 
@@ -46,7 +48,8 @@ class Services:
             "database: " + ("SQLite file (embedded)" if self.embedded_database else _hide(self.database_url)),
             "broker:   "
             + ("SQLite file via kombu (embedded)" if self.embedded_broker else _hide(self.broker_url)),
-            "cache:    " + ("in-process memory" if not self.redis_url else _hide(self.redis_url)),
+            "cache:    "
+            + ("caches and sessions in process memory" if not self.redis_url else _hide(self.redis_url)),
             "search:   openmock stand-in (no OpenSearch needed: records are indexed into a fake)",
             "DataCite: the invenio-doi-ext sandbox, over real HTTP on loopback",
         ]
@@ -64,14 +67,12 @@ def instance_config(services: Services, sandbox_url: str, output: Path) -> dict[
         "SQLALCHEMY_DATABASE_URI": services.database_url,
         "CELERY_BROKER_URL": services.broker_url,
         "BROKER_URL": services.broker_url,
-        "CELERY_RESULT_BACKEND": "cache",
-        "CELERY_CACHE_BACKEND": "memory",
         "CELERY_TASK_ALWAYS_EAGER": False,
         "SECRET_KEY": "invenio-doi-ext-demo",
         "SITE_UI_URL": "https://demo.example.org",
         "SITE_API_URL": "https://demo.example.org/api",
         "THEME_SITENAME": "Demo Repository",
-        "APP_ALLOWED_HOSTS": ["localhost", "127.0.0.1", "demo.example.org"],
+        "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "demo.example.org"],
         "DATACITE_ENABLED": True,
         "DATACITE_USERNAME": "DEMO.REPOSITORY",
         "DATACITE_PASSWORD": "demo-password",
@@ -92,17 +93,16 @@ def instance_config(services: Services, sandbox_url: str, output: Path) -> dict[
         "RECORDS_REFRESOLVER_STORE": "invenio_jsonschemas.proxies.current_refresolver_store",
         "JSONSCHEMAS_HOST": "demo.example.org",
     }
+    # Nothing falls back to invenio-app-rdm's Redis on localhost: every Redis-backed
+    # setting is in process memory, or on DEMO_REDIS_URL when given.
+    config.update(without_redis())
     if services.redis_url:
         config.update(
             CACHE_TYPE="RedisCache",
             CACHE_REDIS_URL=services.redis_url,
+            ACCOUNTS_SESSION_REDIS_URL=services.redis_url,
+            RATELIMIT_STORAGE_URI=services.redis_url,
             DOI_EXT_RATE_LIMIT_STORAGE=services.redis_url,
-        )
-    else:
-        config.update(
-            CACHE_TYPE="SimpleCache",
-            COMMUNITIES_IDENTITIES_CACHE_HANDLER="invenio_doi_ext.embedded:MemoryIdentityCache",
-            DOI_EXT_RATE_LIMIT_STORAGE="memory://",
         )
     if services.embedded_database:
         # invenio-app-rdm's engine options are PostgreSQL's (connect_args "options").

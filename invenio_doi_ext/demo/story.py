@@ -17,7 +17,10 @@ from invenio_db import db
 
 from ..lifecycle.models import ManagedDOI
 from ..lifecycle.states import status_label
-from .report import Snapshot, format_table
+from .report import Snapshot, format_table, legend
+
+#: How a concept DOI (the DOI of all versions of the record above it) is labelled.
+CONCEPT = "  its concept DOI"
 
 LONG_LICENCE = "Custom licence. " + "Terms and conditions apply to every use of this dataset. " * 40
 
@@ -49,6 +52,11 @@ class Tracked:
     doi: str
     expected_state: str
     expected_title: str | None = None
+    concept_of: str | None = None
+
+    def name(self) -> str:
+        """How a problem names this DOI: the record, or whose concept DOI it is."""
+        return f"concept DOI of the {self.concept_of}" if self.concept_of else self.what
 
 
 @dataclass
@@ -65,13 +73,12 @@ class Story:
 
     # -- helpers ----------------------------------------------------------------------
 
-    def track(self, what: str, item: Any, state: str, title: str | None, concept: str | None = None) -> str:
-        """Follow a record's DOI (and its concept DOI, when given a label for it)."""
+    def track(self, what: str, item: Any, state: str, title: str | None) -> str:
+        """Follow a published record's DOI and its concept DOI, which DataCite must hold alike."""
         doi = item.data["pids"]["doi"]["identifier"]
         self.tracked[doi] = Tracked(what, doi, state, title)
-        if concept:
-            concept_doi = item.data["parent"]["pids"]["doi"]["identifier"]
-            self.tracked[concept_doi] = Tracked(concept, concept_doi, state, title)
+        concept_doi = item.data["parent"]["pids"]["doi"]["identifier"]
+        self.tracked[concept_doi] = Tracked(CONCEPT, concept_doi, state, title, concept_of=what)
         return doi
 
     def expect(self, doi: str, state: str, title: str | None) -> None:
@@ -101,6 +108,12 @@ class Story:
             )
         db.session.commit()
         return table
+
+    def title_at_datacite(self, doi: str) -> str:
+        """The first title DataCite holds for a DOI, as text a reader can quote."""
+        remote = self.sandbox.control.doi(doi) or {}
+        titles = remote.get("attributes", {}).get("titles") or []
+        return f"\u201c{titles[0].get('title', '')}\u201d" if titles else "(none)"
 
     def show(self, step: str, *notes: str) -> None:
         """Print and keep the table of this step."""
@@ -137,7 +150,10 @@ class Story:
     # -- the story ---------------------------------------------------------------------
 
     def run(self) -> None:
-        """Every step in order."""
+        """Every step in order, after saying once what the tables' columns mean."""
+        self.echo("\nThe tables' columns:")
+        for line in legend():
+            self.echo(f"  {line}")
         public = self.step_public()
         self.step_restricted()
         self.step_refused_metadata()
@@ -148,7 +164,7 @@ class Story:
     def step_public(self) -> Any:
         title = "Coastal sea surface temperatures 2024"
         record = self.publish(dataset(title))
-        self.track("public dataset", record, "findable", title, concept="  its concept DOI")
+        self.track("public dataset", record, "findable", title)
         self.show("1. A public dataset is published (the request returns before DataCite is called)")
         self.wait()
         self.show("   ... and the worker has registered both DOIs")
@@ -156,12 +172,12 @@ class Story:
 
     def step_restricted(self) -> None:
         record = self.publish(dataset("Interview transcripts (confidential)", restricted=True))
-        self.track("restricted dataset", record, "registered", "Restricted record")
+        doi = self.track("restricted dataset", record, "registered", "Restricted record")
         self.wait()
-        held = self.sandbox.control.doi(record.data["pids"]["doi"]["identifier"])
         self.show(
-            "2. A restricted dataset: its DOI resolves but DataCite holds only redacted metadata",
-            f"DataCite's title for it: {held['attributes'].get('titles')!r}",
+            "2. A restricted dataset: its DOIs resolve but DataCite holds only redacted metadata",
+            "the record's title: \u201cInterview transcripts (confidential)\u201d; "
+            f"DataCite's title for it: {self.title_at_datacite(doi)}",
         )
 
     def step_refused_metadata(self) -> None:
@@ -220,9 +236,9 @@ class Story:
         self.expect(doi, "findable", title)
         self.expect(concept, "findable", title)
         self.wait(lambda rows: self._titles_match() and all(row["in_sync"] for row in rows))
-        held = self.sandbox.control.doi(doi)["attributes"]["titles"]
         self.show(
-            "5. An edit is published: the new title reaches DataCite", f"DataCite's title now: {held!r}"
+            "5. An edit is published: the new title reaches DataCite (for both DOIs)",
+            f"DataCite's title now: {self.title_at_datacite(doi)}",
         )
 
     def step_tombstone_and_restore(self, record: Any) -> None:
@@ -257,25 +273,46 @@ class Story:
                 return False
         return True
 
+    def summary(self) -> str:
+        """What the verdict checked, counted: DOIs, and the records they belong to."""
+        records = sum(1 for tracked in self.tracked.values() if not tracked.concept_of)
+        return (
+            f"{len(self.tracked)} DOIs checked, the record and concept DOIs of {records} records: "
+            "all the demo made"
+        )
+
+    def unchecked(self) -> list[str]:
+        """DOIs the lifecycle manages or DataCite holds that the story does not check."""
+        db.session.expire_all()
+        managed = {doi for (doi,) in db.session.query(ManagedDOI.doi)}
+        db.session.commit()
+        at_datacite = {entry["doi"] for entry in self.sandbox.control.dois()}
+        known = {doi.lower() for doi in self.tracked}
+        return sorted(doi for doi in managed | at_datacite if doi.lower() not in known)
+
     def problems(self) -> list[str]:
         """Everything that is not as it must be at the end; empty means success."""
-        found = []
+        found = [f"{doi} was made but the demo does not check it" for doi in self.unchecked()]
         for row in self.rows():
             tracked = self.tracked[row["doi"]]
             if not row["in_sync"]:
-                found.append(f"{row['doi']} ({tracked.what}) is not in sync: {row['label']} {row['error']}")
+                found.append(f"{row['doi']} ({tracked.name()}) is not in sync: {row['label']} {row['error']}")
         for doi, tracked in self.tracked.items():
             remote = self.sandbox.control.doi(doi)
             if not remote:
-                found.append(f"{doi} ({tracked.what}) is missing at DataCite")
+                found.append(f"{doi} ({tracked.name()}) is missing at DataCite")
                 continue
             if remote["state"] != tracked.expected_state:
                 found.append(
-                    f"{doi} ({tracked.what}) is {remote['state']} at DataCite, not {tracked.expected_state}"
+                    f"{doi} ({tracked.name()}) is {remote['state']} at DataCite, not {tracked.expected_state}"
                 )
             titles = remote.get("attributes", {}).get("titles") or [{}]
             if tracked.expected_title and titles[0].get("title") != tracked.expected_title:
-                found.append(f"{doi} ({tracked.what}) has title {titles!r} at DataCite")
+                held = self.title_at_datacite(doi)
+                found.append(
+                    f"{doi} ({tracked.name()}) has the title {held} at DataCite, "
+                    f"not \u201c{tracked.expected_title}\u201d"
+                )
         if not getattr(self, "refused_errors", None):
             found.append("the licence longer than DataCite allows was not reported on the deposit form")
         return found

@@ -90,7 +90,7 @@ def reserve_unreserved(batch_size: int) -> None:
     _prove_credentials()
     tally = bulk.unreserved_tally()
     skipped: list[str] = []
-    batches = bulk.unreserved_batches(batch_size, skipped, ACTOR)
+    batches = bulk.unreserved_batches(batch_size, skipped)
     ok = show_progress(bulk.converge_here(batches, tally, actor=ACTOR, prepare=False), tally)
     if skipped:
         click.echo(f"Skipped (no never-published draft carries them): {', '.join(skipped)}", err=True)

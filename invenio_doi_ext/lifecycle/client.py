@@ -7,23 +7,12 @@ across a fork, so it is rebuilt when the process id changes.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from flask import current_app
 
-from .. import settings
 from ..datacite.gateway import DataCiteGateway
 
 _CACHE_KEY = "invenio-doi-ext.gateway"
-
-
-def gateway_config(config: Any) -> dict[str, Any]:
-    """The configuration with the derived values the gateway needs filled in."""
-    resolved = dict(config)
-    resolved["DOI_EXT_DATACITE_URL"] = settings.datacite_url(config)
-    resolved["DOI_EXT_RATE_LIMIT"] = settings.rate_limit(config)
-    resolved["DOI_EXT_RATE_LIMIT_STORAGE"] = settings.rate_limit_storage(config)
-    return resolved
 
 
 def current_gateway() -> DataCiteGateway:
@@ -31,7 +20,7 @@ def current_gateway() -> DataCiteGateway:
     cached = current_app.extensions.get(_CACHE_KEY)
     if cached is not None and cached[0] == os.getpid():
         return cached[1]
-    gateway = DataCiteGateway.from_config(gateway_config(current_app.config))
+    gateway = DataCiteGateway.from_config(current_app.config)
     current_app.extensions[_CACHE_KEY] = (os.getpid(), gateway)
     return gateway
 

@@ -174,7 +174,7 @@ def unreserved_tally() -> Tally:
     return Tally(total=total, failed=failed)
 
 
-def unreserved_batches(size: int, skipped: list[str], actor: str) -> Iterator[list[ManagedDOI]]:
+def unreserved_batches(size: int, skipped: list[str]) -> Iterator[list[ManagedDOI]]:
     """Drafts' rows waiting for a reservation, then drafts' DOIs without a row, each refreshed."""
     rows_q = queries.unreserved_rows_query().filter(ManagedDOI.failed.is_(False))
     for batch in queries.batches(rows_q, size):

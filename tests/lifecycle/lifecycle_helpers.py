@@ -48,3 +48,14 @@ def wait_for(probe: Callable[[], Any], seconds: float = 15.0, interval: float = 
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {seconds} s")
+
+
+def payload(title: str) -> dict:
+    """A DataCite payload that registers, titled ``title``."""
+    return {
+        "creators": [{"name": "Doe, Jane", "nameType": "Personal"}],
+        "titles": [{"title": title}],
+        "publisher": {"name": "Example Repository"},
+        "publicationYear": "2024",
+        "types": {"resourceTypeGeneral": "Dataset"},
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from lifecycle_helpers import make_due, puts_to, row_of
+from lifecycle_helpers import make_due, payload, puts_to, row_of
 
 from invenio_doi_ext.lifecycle import breaker
 from invenio_doi_ext.lifecycle.converge import call, converge
@@ -36,16 +36,6 @@ D, N, R, F = DOIState.DRAFT, DOIState.NONE, DOIState.REGISTERED, DOIState.FINDAB
 )
 def test_plan_is_the_smallest_call(desired, remote, same_payload, operation):
     assert plan(desired, remote, "a", "a" if same_payload else "b") == operation
-
-
-def payload(title: str) -> dict:
-    return {
-        "creators": [{"name": "Doe, Jane", "nameType": "Personal"}],
-        "titles": [{"title": title}],
-        "publisher": {"name": "Example Repository"},
-        "publicationYear": "2024",
-        "types": {"resourceTypeGeneral": "Dataset"},
-    }
 
 
 URL = "https://repo.example.org/doi/10.1234/inflight"

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from lifecycle_helpers import row_of
+from lifecycle_helpers import payload, row_of
 
 from invenio_doi_ext.datacite.outcome import LIMITER_UNAVAILABLE
 from invenio_doi_ext.lifecycle import breaker, store
@@ -24,16 +24,6 @@ from invenio_doi_ext.lifecycle.plan import Step
 from invenio_doi_ext.lifecycle.store import Target, claim, record_outcome, set_desired
 
 F = DOIState.FINDABLE
-
-
-def payload(title: str) -> dict:
-    return {
-        "creators": [{"name": "Doe, Jane", "nameType": "Personal"}],
-        "titles": [{"title": title}],
-        "publisher": {"name": "Example Repository"},
-        "publicationYear": "2024",
-        "types": {"resourceTypeGeneral": "Dataset"},
-    }
 
 
 def url(doi: str) -> str:

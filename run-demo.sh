@@ -8,7 +8,8 @@
 # worker and beat, and tells a story: a public dataset, a restricted one, metadata
 # DataCite would refuse, an outage during a burst of publishes, an edit, a
 # tombstone and a restore. It prints a table of every DOI at each step and a
-# verdict, writes report.html and the sandbox's journal to the output folder
+# verdict, writes report.html, the sandbox's journal and the operators' digest
+# e-mails (operator-digests.txt, sent over SMTP to a loopback mailbox) to the output folder
 # (default: demo-output/), stops what it started, and exits non-zero if any DOI
 # did not converge.
 #

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..sandbox import SandboxServer
     from .bootstrap import DemoDatabaseInUse, create_instance, populate, prepare_database
     from .instance import Services, instance_config, worker_environment
+    from .mailbox import Mailbox
     from .processes import Processes, start_beat, start_worker
     from .report import write_html, write_journal
     from .story import Story
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     sandbox.start()
     echo(f"  DataCite sandbox listening on {sandbox.url}")
+    mailbox = Mailbox().start()
+    echo(f"  operators' mailbox (SMTP) listening on 127.0.0.1:{mailbox.port}")
     processes = Processes()
     story = None
     problems: list[str] = []
@@ -66,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         except DemoDatabaseInUse as error:
             echo(f"\nDEMO_DATABASE_URL: {error}")
             return 2
-        config = instance_config(services, sandbox.url, output)
+        config = instance_config(services, sandbox.url, output, mail_port=mailbox.port)
         instance_path = output / "instance"
         instance_path.mkdir()
         app = create_instance(config, instance_path)
@@ -83,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
 
             install_search_standin()
             identity = populate(output / "files")
-            story = Story(current_rdm_records_service, identity, sandbox, echo, timeout=args.timeout)
+            story = Story(
+                current_rdm_records_service, identity, sandbox, echo, timeout=args.timeout, mailbox=mailbox
+            )
             try:
                 story.run()
             except Exception:  # noqa: BLE001 - the verdict must still be written
@@ -96,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         processes.stop()
         journal = sandbox.control.journal()
         sandbox.stop()
+        mailbox.stop()
 
     passed = not problems
     elapsed = time.monotonic() - started
@@ -107,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     write_html(output / "report.html", story.snapshots if story else [], verdict, passed, services.describe())
     write_journal(output / "datacite-journal.jsonl", journal)
+    digests = output / "operator-digests.txt"
+    digests.write_text("\n\n".join(story.digests) if story else "")
     echo(f"\n{verdict}")
     echo(f"Report: {output / 'report.html'}  Journal: {output / 'datacite-journal.jsonl'}")
+    echo(f"The operators' digest e-mails: {digests}")
     return 0 if passed else 1
 
 

@@ -1,4 +1,4 @@
-"""Create the demo instance: tables, a files location, vocabularies, a depositor."""
+"""Create the demo instance: tables, a files location, vocabularies, a depositor, an operator."""
 
 from __future__ import annotations
 
@@ -102,6 +102,7 @@ def populate(files_path: Path) -> Any:
     user = current_datastore.create_user(
         email="depositor@demo.example.org", password="demo-password", active=True
     )
+    add_operator()
     db.session.commit()
     identity = Identity(user.id)
     identity.provides.update({any_user, authenticated_user})
@@ -109,3 +110,17 @@ def populate(files_path: Path) -> Any:
 
     identity.provides.add(UserNeed(user.id))
     return identity
+
+
+OPERATOR_EMAIL = "operator@demo.example.org"
+
+
+def add_operator() -> None:
+    """An operator in the role that receives the digest (``DOI_EXT_NOTIFY_ROLE``)."""
+    from invenio_accounts.proxies import current_datastore
+
+    from .. import settings
+
+    operator = current_datastore.create_user(email=OPERATOR_EMAIL, password="demo-password", active=True)
+    role = current_datastore.find_or_create_role(name=settings.notify_role())
+    current_datastore.add_role_to_user(operator, role)

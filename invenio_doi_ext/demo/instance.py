@@ -17,6 +17,8 @@ from typing import Any
 from ..embedded import without_redis
 
 DOI_QUEUE = "doi-ext-demo"
+DEFAULT_QUEUE = "celery"
+"""Celery's default queue: notifications and e-mail."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,14 @@ def _hide(url: str) -> str:
     return mask_url(url)
 
 
-def instance_config(services: Services, sandbox_url: str, output: Path) -> dict[str, Any]:
-    """The configuration shared by the demo process and its Celery worker and beat."""
+def instance_config(
+    services: Services, sandbox_url: str, output: Path, mail_port: int | None = None
+) -> dict[str, Any]:
+    """The configuration shared by the demo process and its Celery worker and beat.
+
+    With ``mail_port``, e-mail goes by SMTP to the demo's loopback mailbox
+    (:mod:`.mailbox`); without it, nothing is sent.
+    """
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": services.database_url,
         "CELERY_BROKER_URL": services.broker_url,
@@ -83,11 +91,17 @@ def instance_config(services: Services, sandbox_url: str, output: Path) -> dict[
         "DOI_EXT_COALESCE_SECONDS": 1.0,
         "DOI_EXT_BACKOFF": (1.0, 4.0),
         "DOI_EXT_SWEEP_INTERVAL": 2.0,
-        "DOI_EXT_CIRCUIT_BREAKER": {"failures": 1000, "pause": 5.0},
+        # Three failed calls in a row pause every call, so that the outage of step 4
+        # opens the breaker and the operators get a digest (sent at most every 2 s).
+        "DOI_EXT_CIRCUIT_BREAKER": {"failures": 3, "pause": 3.0},
+        "DOI_EXT_NOTIFY_INTERVAL": 2.0,
         "DOI_EXT_HTTP_TIMEOUT": (2.0, 5.0),
         "DOI_EXT_RATE_LIMIT": "50 per 1 second",
         "RATELIMIT_ENABLED": False,
-        "MAIL_SUPPRESS_SEND": True,
+        "MAIL_SUPPRESS_SEND": mail_port is None,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": mail_port or 25,
+        "MAIL_DEFAULT_SENDER": "doi-demo@demo.example.org",
         "APP_DEFAULT_SECURE_HEADERS": {"force_https": False, "content_security_policy": {"default-src": []}},
         "RECORDS_REFRESOLVER_CLS": "invenio_records.resolver.InvenioRefResolver",
         "RECORDS_REFRESOLVER_STORE": "invenio_jsonschemas.proxies.current_refresolver_store",

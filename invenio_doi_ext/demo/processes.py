@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from .instance import DOI_QUEUE
+from .instance import DEFAULT_QUEUE, DOI_QUEUE
 
 
 @dataclass
@@ -52,13 +52,18 @@ def celery(*args: str) -> list[str]:
 
 
 def start_worker(processes: Processes, env: dict[str, str], output: Path) -> None:
-    """One worker consuming the DOI queue (the lifecycle's tasks only)."""
+    """One worker consuming the DOI queue and Celery's default queue.
+
+    The DOI queue carries the lifecycle's tasks; the default queue, as on an
+    instance's general worker, carries invenio-notifications' and invenio-mail's
+    tasks, which send the operators' digest.
+    """
     processes.start(
         "worker",
         celery(
             "worker",
             "-Q",
-            DOI_QUEUE,
+            f"{DOI_QUEUE},{DEFAULT_QUEUE}",
             "-n",
             "doi-demo@%h",
             "--pool",

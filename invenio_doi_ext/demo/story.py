@@ -15,8 +15,10 @@ from typing import Any
 from invenio_access.permissions import system_identity
 from invenio_db import db
 
+from ..lifecycle import breaker
 from ..lifecycle.models import ManagedDOI
 from ..lifecycle.states import status_label
+from .mailbox import Mailbox, plain_text
 from .report import Snapshot, format_table, legend
 
 #: How a concept DOI (the DOI of all versions of the record above it) is labelled.
@@ -68,8 +70,10 @@ class Story:
     sandbox: Any
     echo: Callable[[str], None]
     timeout: float = 60.0
+    mailbox: Mailbox | None = None
     tracked: dict[str, Tracked] = field(default_factory=dict)
     snapshots: list[Snapshot] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -211,18 +215,36 @@ class Story:
             title = f"Glacier mass balance, station {number}"
             burst.append(self.publish(dataset(title)))
             self.track(f"burst {number}", burst[-1], "findable", title)
-        self.wait(
-            lambda rows: all(
-                row["attempts"] not in ("-", 0) for row in rows if row["what"].startswith("burst")
-            )
-        )
+        self.wait(lambda rows: self._breaker_engaged())
         self.show(
             "4. DataCite goes down (every answer: an HTML 503) during a burst of three publishes",
             "the records are published; their DOIs wait, retried with back-off; nothing is lost",
+            "three failed calls in a row pause every call to DataCite (the breaker opens)",
         )
+        self.receive_digest("breaker opened")
         self.sandbox.control.clear_faults()
         self.wait()
         self.show("   ... DataCite is back: beat's sweep and the worker converge every DOI")
+        self.receive_digest("calls resumed")
+
+    def receive_digest(self, subject_part: str) -> None:
+        """Show the operators' digest e-mail whose subject says ``subject_part``, once it arrives."""
+        if self.mailbox is None:
+            return
+        message = self.mailbox.wait_for(subject_part, self.timeout)
+        if message is None:
+            self.echo(f"\n   (no digest saying \u201c{subject_part}\u201d reached the operators)")
+            return
+        text = plain_text(message)
+        self.digests.append(text)
+        self.echo("\n   The operators' digest e-mail, as sent:")
+        for line in text.splitlines():
+            self.echo(f"   | {line}")
+
+    def _breaker_engaged(self) -> bool:
+        engaged = breaker.state().paused_until is not None
+        db.session.commit()
+        return engaged
 
     def step_edit(self, record: Any) -> None:
         title = "Coastal sea surface temperatures 2024 (recalibrated)"
@@ -313,6 +335,11 @@ class Story:
                     f"{doi} ({tracked.name()}) has the title {held} at DataCite, "
                     f"not \u201c{tracked.expected_title}\u201d"
                 )
+        if self.mailbox is not None and len(self.digests) < 2:
+            found.append(
+                "the operators were not told of the outage: expected a digest when the breaker "
+                f"opened and one when calls resumed, received {len(self.digests)}"
+            )
         if not getattr(self, "refused_errors", None):
             found.append("the licence longer than DataCite allows was not reported on the deposit form")
         return found

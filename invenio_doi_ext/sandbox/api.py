@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .dois import HANDLER_TITLES, ApiError, handler_error
 from .journal import parse_payload
+from .validation import DOI_LOOSE_RE
 
 blueprint = Blueprint("datacite_api", __name__)
 
@@ -49,12 +50,17 @@ def error_response(err: ApiError) -> Response:
 
 # -- faults --------------------------------------------------------------------
 def drop_connection() -> Response:
-    """Close the TCP connection without any response: the client sees a reset/EOF."""
+    """Close the TCP connection without any response: the client sees a reset/EOF.
+
+    The request is journaled before the socket closes: once the client has seen
+    the reset, the journal and the counters already hold it.
+    """
+    g.dropped = True
+    record(None)
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-    g.dropped = True
     return Response(b"", status=500)
 
 
@@ -115,12 +121,8 @@ def gate() -> Response | None:
     return None
 
 
-@blueprint.after_app_request
-def journal(response: Response) -> Response:
-    """Record the request and the answer given (status None when dropped)."""
-    if not is_api_request():
-        return response
-    dropped = g.get("dropped", False)
+def record(response: Response | None) -> None:
+    """Journal the request and the answer given (``None``: the connection was dropped)."""
     auth = request.authorization
     sandbox().journal.record(
         method=request.method,
@@ -128,11 +130,18 @@ def journal(response: Response) -> Response:
         query=request.args.to_dict(),
         body=parse_payload(g.get("raw_body")),
         user=auth.username if auth else None,
-        status=None if dropped else response.status_code,
-        response=None if dropped else parse_payload(response.get_data()),
+        status=None if response is None else response.status_code,
+        response=None if response is None else parse_payload(response.get_data()),
         fault=g.get("fault"),
         duration_ms=(time.monotonic() - g.get("started", time.monotonic())) * 1000.0,
     )
+
+
+@blueprint.after_app_request
+def journal(response: Response) -> Response:
+    """Journal every answered request (a dropped one was journaled as it was dropped)."""
+    if is_api_request() and not g.get("dropped", False):
+        record(response)
     return response
 
 
@@ -204,11 +213,49 @@ def heartbeat() -> Response:
     return Response("OK", status=200, content_type="text/plain")
 
 
+def _dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...``, or None where a level is missing or not an object."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def new_doi_owner(data: dict[str, Any]) -> None:
+    """The repository a new DOI would belong to must exist before any permission is checked.
+
+    lupo app/controllers/datacite_dois_controller.rb ``safe_params`` takes the
+    client from ``relationships.client.data.id``, else from the logged-in user;
+    ``Doi#client_id=`` (app/models/doi.rb) raises RecordNotFound (404) when that
+    names no repository, which happens before ``authorize!``. So a create, an
+    upsert of a new DOI or a validate with wrong credentials is 404 when the body
+    names no repository, and 401 "Bad credentials." when it names one.
+    """
+    known = authenticated(required=False)
+    client = _dig(data, "relationships", "client", "data", "id")
+    account = sandbox().account
+    if client is None and known:
+        client = account.username
+    if not isinstance(client, str) or client.lower() != account.username.lower():
+        raise handler_error(404)
+    if not known:
+        raise handler_error(401)
+
+
 @blueprint.route("/dois", methods=["POST"])
 def create_doi() -> Response:
-    """Create a DOI (draft unless an event says otherwise)."""
-    authenticated(required=True)
-    status, body = sandbox().service.create(payload(), request.args.to_dict())
+    """Create a DOI (draft unless an event says otherwise).
+
+    Without any ``Authorization`` header lupo's ``create`` fails at once (401,
+    ``current_user.blank?``); with a failed login the user is anonymous and
+    :func:`new_doi_owner` decides.
+    """
+    if request.authorization is None:
+        raise handler_error(401)
+    data = payload()
+    new_doi_owner(data)
+    status, body = sandbox().service.create(data, request.args.to_dict())
     return json_response(body, status)
 
 
@@ -216,11 +263,12 @@ def create_doi() -> Response:
 def validate_doi() -> Response:
     """Check a DOI document without saving it (lupo: ``DataciteDoisController#validate``).
 
-    It needs the account's ``validate`` ability (anonymous: 401 "Bad credentials.")
-    and answers 200 either way: the document, or DataCite's errors.
+    The repository is looked up first (:func:`new_doi_owner`), then the account's
+    ``validate`` ability (anonymous: 401 "Bad credentials."); it answers 200 either
+    way: the document, or DataCite's errors.
     """
-    authenticated(required=True)
     data = payload()
+    new_doi_owner(data)
     attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
     doi = str(attributes.get("doi") or "").lower()
     return json_response({"data": {"id": doi, "type": "dois", "attributes": {"doi": doi}}}, 200)
@@ -251,9 +299,21 @@ def get_doi(doi: str) -> Response:
 
 @blueprint.route("/dois/<path:doi>", methods=["PUT", "PATCH"])
 def put_doi(doi: str) -> Response:
-    """Partial update, or create when the DOI is unknown (upsert)."""
-    authenticated(required=True)
-    status, body = sandbox().service.update(doi, payload(), request.args.to_dict())
+    """Partial update, or create when the DOI is unknown (upsert).
+
+    lupo ``update``: an existing DOI is authorised at once (anonymous: 401); a new
+    one goes through the repository lookup first (:func:`new_doi_owner`).
+    """
+    service = sandbox().service
+    if service.store.get(doi) is None:
+        if not DOI_LOOSE_RE.match(doi):
+            raise handler_error(404)  # lupo validate_doi(params[:id]) comes first
+        data = payload()
+        new_doi_owner(data)
+    else:
+        authenticated(required=True)
+        data = payload()
+    status, body = service.update(doi, data, request.args.to_dict())
     return json_response(body, status)
 
 

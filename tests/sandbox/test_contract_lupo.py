@@ -5,6 +5,8 @@ Each docstring names the lupo file (github.com/datacite/lupo) the behaviour come
 
 from __future__ import annotations
 
+import json
+
 BAD = ("sandbox", "wrong-password")
 
 
@@ -28,13 +30,31 @@ def test_reads_with_bad_credentials_are_anonymous(api):
     assert api.get("10.1234/draft").status_code == 200
 
 
-def test_writes_with_bad_credentials_are_401(api, valid_metadata):
-    """app/controllers/application_controller.rb: AccessDenied of anonymous → 401."""
+OURS = {"client": {"data": {"type": "clients", "id": "sandbox"}}}
+
+
+def named(attributes: dict, relationships: dict | None = None) -> str:
+    """A JSON:API body with the repository named in ``relationships`` (or not)."""
+    data: dict = {"type": "dois", "attributes": attributes}
+    if relationships is not None:
+        data["relationships"] = relationships
+    return json.dumps({"data": data})
+
+
+def test_writes_with_bad_credentials_naming_the_repository_are_401(api, valid_metadata):
+    """app/controllers/application_controller.rb: AccessDenied of anonymous → 401.
+
+    A new DOI's repository is looked up first (app/models/doi.rb ``client_id=``),
+    so the body names it; an existing DOI is authorised at once.
+    """
     api.create("10.1234/draft")
     answers = [
-        api.post({"doi": "10.1234/new", **valid_metadata}, auth=BAD),
+        api.call("POST", "dois", data=named({"doi": "10.1234/new", **valid_metadata}, OURS), auth=BAD),
+        api.call("PUT", "dois/10.1234/new2", data=named(valid_metadata, OURS), auth=BAD),
+        api.call("POST", "dois/validate", data=named({"doi": "10.1234/new3"}, OURS), auth=BAD),
         api.put("10.1234/draft", {"titles": [{"title": "x"}]}, auth=BAD),
         api.delete("10.1234/draft", auth=BAD),
+        api.post({"doi": "10.1234/new4", **valid_metadata}, auth=None),
     ]
     for resp in answers:
         assert resp.status_code == 401, resp.text
@@ -42,6 +62,34 @@ def test_writes_with_bad_credentials_are_401(api, valid_metadata):
     assert api.get("10.1234/draft").json()["data"]["attributes"]["titles"] == (
         valid_metadata["titles"]
     )
+    for doi in ("10.1234/new", "10.1234/new2", "10.1234/new3", "10.1234/new4"):
+        assert api.get(doi).status_code == 404
+
+
+def test_new_dois_naming_no_repository_with_bad_credentials_are_404(api, valid_metadata):
+    """app/controllers/datacite_dois_controller.rb safe_params + app/models/doi.rb client_id=.
+
+    The repository comes from ``relationships.client``, else from the logged-in
+    user; a failed login has none, and ``Client.where(symbol: nil)`` finds nothing:
+    RecordNotFound (404) before any permission check. The same for a repository
+    that does not exist, even with good credentials. A client that does not name
+    its repository therefore cannot tell a wrong password from a wrong URL.
+    """
+    not_found = {"errors": [{"status": "404", "title": "The resource you are looking for doesn't exist."}]}
+    answers = [
+        api.post({"doi": "10.1234/new", **valid_metadata}, auth=BAD),
+        api.put("10.1234/new", valid_metadata, auth=BAD),
+        api.call("POST", "dois/validate", {"doi": "10.1234/new"}, auth=BAD),
+        api.put("10.1234/new", valid_metadata, auth=None),
+        api.call("POST", "dois", data=named({"doi": "10.1234/new", **valid_metadata},
+                                            {"client": {"data": {"type": "clients", "id": "nobody.here"}}})),
+    ]
+    for resp in answers:
+        assert resp.status_code == 404, resp.text
+        assert resp.json() == not_found
+    assert api.get("10.1234/new").status_code == 404
+    # With good credentials and no repository named, the login's own repository is used.
+    assert api.post({"doi": "10.1234/mine", **valid_metadata}).status_code == 201
 
 
 def test_get_dois_checks_credentials_and_changes_nothing(api):
@@ -65,12 +113,12 @@ def test_get_dois_checks_credentials_and_changes_nothing(api):
 def test_validate_checks_credentials_and_saves_nothing(api):
     """app/controllers/datacite_dois_controller.rb validate (only_validate, authorize! :validate).
 
-    `POST /dois/validate`, the product's credentials probe: 401 for anyone but the
-    account (the anonymous role has no :validate), 200 for the account, and the
-    DOI is never created.
+    `POST /dois/validate`, the product's credentials probe (it names the repository):
+    401 for anyone but the account (the anonymous role has no :validate), 200 for
+    the account, and the DOI is never created.
     """
     doc = {"doi": "10.1234/invenio-doi-ext-credentials-check"}
-    resp = api.call("POST", "dois/validate", doc, auth=BAD)
+    resp = api.call("POST", "dois/validate", data=named(doc, OURS), auth=BAD)
     assert resp.status_code == 401
     assert resp.json() == {"errors": [{"status": "401", "title": "Bad credentials."}]}
     assert api.call("POST", "dois/validate", doc).status_code == 200

@@ -13,7 +13,6 @@ from datacite import DataCiteRESTClient
 from datacite.errors import (
     DataCiteNotFoundError,
     DataCiteServerError,
-    DataCiteUnauthorizedError,
     HttpError,
 )
 
@@ -112,11 +111,18 @@ def test_duplicate_draft_is_a_server_error(client):
     assert "This DOI has already been taken" in str(info.value)
 
 
-def test_wrong_password_is_unauthorized(datacite_sandbox):
+def test_wrong_password_is_not_found_for_a_client_that_names_no_repository(datacite_sandbox):
+    """The `datacite` package's client sends no ``relationships.client``: lupo answers 404.
+
+    lupo app/models/doi.rb ``client_id=`` looks the repository up before any
+    permission check, and a failed login has none; so upstream's client reports
+    a wrong password as "not found". Our gateway names the repository (401).
+    """
     client = DataCiteRESTClient("sandbox", "wrong", "10.1234", url=datacite_sandbox.url,
                                 timeout=10)
-    with pytest.raises(DataCiteUnauthorizedError):
+    with pytest.raises(DataCiteNotFoundError):
         client.draft_doi(doi="10.1234/x")
+    assert datacite_sandbox.control.doi("10.1234/x") is None
 
 
 def test_dropped_connection_is_an_http_error(client, datacite_sandbox):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import subprocess
 import sys
@@ -426,9 +427,12 @@ def test_allowed_domains(api_for):
 @pytest.mark.parametrize("auth", [None, ("sandbox", "wrong"), ("someone", "sandbox")])
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
 def test_writes_need_credentials(api, auth, method):
+    """A new DOI names its repository, as lupo looks that up first (see test_contract_lupo)."""
     api.create(DOI)
     if method == "POST":
-        resp = api.post({"doi": "10.1234/new"}, auth=auth)
+        body = {"data": {"type": "dois", "attributes": {"doi": "10.1234/new"},
+                         "relationships": {"client": {"data": {"type": "clients", "id": "sandbox"}}}}}
+        resp = api.call("POST", "dois", data=json.dumps(body), auth=auth)
     elif method == "PUT":
         resp = api.put(DOI, {"url": URL + "/x"}, auth=auth)
     else:

@@ -7,6 +7,7 @@ best-effort: whatever the serializer can produce from what the depositor entered
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -37,8 +38,32 @@ CLEARED_LISTS = (
 CLEARED_SCALARS = ("language", "version")
 
 
+#: Keys upstream's serializer spells otherwise than DataCite. DataCite keeps only
+#: the keys it permits and drops the rest without an error (lupo
+#: app/lib/params_sanitizer.rb ``ATTRIBUTES_MAP``, unpermitted parameters are
+#: logged), so a subject's ``valueURI`` or a grant's ``awardURI`` never arrived.
+DATACITE_SPELLING = {
+    "subjects": {"valueURI": "valueUri"},
+    "fundingReferences": {"awardURI": "awardUri"},
+}
+
+
+def _spelt_as_datacite(key: str, value: Any) -> Any:
+    renames = DATACITE_SPELLING.get(key)
+    if not renames or not isinstance(value, list):
+        return value
+    return [
+        {renames.get(name, name): item for name, item in entry.items()} if isinstance(entry, dict) else entry
+        for entry in value
+    ]
+
+
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in _STRIPPED and value not in (None, [], {})}
+    return {
+        key: _spelt_as_datacite(key, value)
+        for key, value in data.items()
+        if key not in _STRIPPED and value not in (None, [], {})
+    }
 
 
 def with_cleared(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,8 +107,27 @@ def _with_communities(data: dict[str, Any], parent: Any) -> dict[str, Any]:
     return data
 
 
+def dereferenced(record: Any) -> Any:
+    """A copy of ``record`` whose vocabulary relations carry their names, for the serializer.
+
+    The database keeps only the ids of related vocabulary entries (subjects,
+    affiliations, funders, awards, languages); upstream's serializer reads their
+    names, and an unresolved subject would reach DataCite as ``null``.
+    invenio-rdm-records dereferences before it calls DataCite too
+    (``PIDsService.register_or_update``). A copy, so that what the record's unit of
+    work commits stays as the records service left it. Plain dicts (and records
+    without relations) are returned as they are.
+    """
+    if not hasattr(type(record), "relations") or getattr(record, "model", None) is None:
+        return record
+    twin = type(record)(copy.deepcopy(dict(record)), model=record.model)
+    twin.relations.dereference()
+    return twin
+
+
 def record_payload(record: Any) -> dict[str, Any]:
     """Full DataCite metadata of a published version."""
+    record = dereferenced(record)
     data = _clean(_serializer.dump_obj(record))
     return with_cleared(_with_communities(data, getattr(record, "parent", None)))
 
@@ -95,6 +139,7 @@ def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) 
     itself; the concept instead "HasVersion" each of ``version_dois`` (the
     caller passes the public versions only).
     """
+    latest = dereferenced(latest)
     chained = ChainObject(parent, latest, aliases={"_parent": parent, "_child": latest})
     data = _clean(_serializer.dump_obj(chained))
     own = ((parent.get("pids") or {}).get("doi") or {}).get("identifier", "").lower()
@@ -116,7 +161,7 @@ def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) 
 def draft_payload(draft: Any) -> dict[str, Any]:
     """What the depositor has entered so far; DataCite accepts any metadata on a draft."""
     try:
-        return with_cleared(_clean(_serializer.dump_obj(draft)))
+        return with_cleared(_clean(_serializer.dump_obj(dereferenced(draft))))
     except Exception:  # noqa: BLE001 - an unfinished draft may not serialize at all
         log.debug("Draft %s does not serialize yet; reserving without metadata.", draft.get("id"))
         return with_cleared({})

@@ -350,10 +350,11 @@ def as_form_errors(errors: Iterable[FieldError]) -> list[dict[str, Any]]:
 
 def validate_record(record: Any, doi: str | None, url: str | None) -> list[FieldError]:
     """Validate what upstream's serializer makes of ``record`` (a draft about to be published)."""
-    from .payload import record_payload
+    from .payload import dereferenced, record_payload
 
     # A draft being created has no ``pids`` yet (upstream sets them after validating).
-    view = {**record, "pids": record.get("pids") or {}, "metadata": record.get("metadata") or {}}
+    source = dereferenced(record)
+    view = {**source, "pids": source.get("pids") or {}, "metadata": source.get("metadata") or {}}
     try:
         payload = record_payload(view)
     except Exception as exc:  # noqa: BLE001 - report it on the form rather than fail the save

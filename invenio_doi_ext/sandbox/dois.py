@@ -13,6 +13,7 @@ from typing import Any
 
 from .datacite_xml import XmlInputError, build_xml, parse_xml, replace_identifier
 from .normal_form import LIST_ATTRIBUTES, normal_form
+from .permitted import permit
 from .store import DoiRecord, Store, utcnow
 from .validation import (
     DOI_LOOSE_RE,
@@ -215,11 +216,15 @@ class DoiService:
 
     # -- helpers -------------------------------------------------------------
     def _attributes(self, data: dict[str, Any]) -> dict[str, Any]:
-        """The attributes sent, with `xml` read into JSON ones (JSON wins) and `state` dropped."""
+        """The attributes sent, with `xml` read into JSON ones (JSON wins) and `state` dropped.
+
+        Keys DataCite does not permit inside the attributes' objects are dropped
+        first, as lupo's strong parameters do (:mod:`.permitted`).
+        """
         attrs = data.get("attributes") or {}
         if not isinstance(attrs, dict):
             raise handler_error(400, "Attributes must be an object")
-        attrs = {k: v for k, v in attrs.items() if k != "state"}
+        attrs = permit({k: v for k, v in attrs.items() if k != "state"})
         if attrs.get("xml"):
             try:
                 from_xml = parse_xml(str(attrs["xml"]))

@@ -356,3 +356,29 @@ def test_post_without_doi_or_prefix_is_refused(api):
     assert resp.json() == {"errors": [{"source": "doi", "title": "Can't be blank"}]}
     assert api.get("10.1234/from-id").status_code == 404
     assert api.get("10.1234/from-xml").status_code == 404
+
+
+# -- unpermitted keys -----------------------------------------------------------------------
+def test_unpermitted_nested_keys_are_dropped_silently(api):
+    """app/lib/params_sanitizer.rb ATTRIBUTES_MAP + config/application.rb (unpermitted: :log).
+
+    DataCite spells ``valueUri`` and ``awardUri``; a ``valueURI`` or ``awardURI`` is
+    dropped, the request still succeeds, and only reading the DOI back shows it.
+    """
+    attrs = api.create(
+        "10.1234/permit",
+        subjects=[{"subject": "Oceanography", "subjectScheme": "x", "valueURI": "https://ex.org/o"},
+                  {"subject": "Ice", "valueUri": "https://ex.org/i"}],
+        fundingReferences=[{"funderName": "EC", "awardNumber": "123", "awardURI": "https://ex.org/a",
+                            "awardTitle": "Grant"}],
+        creators=[{"name": "Doe, Jane", "nameType": "Personal", "orcid": "0000-0002-1825-0097",
+                   "nameIdentifiers": [{"nameIdentifier": "x", "nameIdentifierScheme": "ORCID",
+                                        "extra": 1}]}],
+    )
+    assert attrs["subjects"] == [{"subject": "Oceanography", "subjectScheme": "x"},
+                                 {"subject": "Ice", "valueUri": "https://ex.org/i"}]
+    assert attrs["fundingReferences"] == [{"funderName": "EC", "awardNumber": "123", "awardTitle": "Grant"}]
+    assert "orcid" not in attrs["creators"][0]
+    assert attrs["creators"][0]["nameIdentifiers"] == [
+        {"nameIdentifier": "x", "nameIdentifierScheme": "ORCID"}
+    ]

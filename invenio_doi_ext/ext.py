@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Flask
 
 from . import settings
+from .celery_beat import add_beat_entry
 from .compat import keep_callable_datacite_format
 
 EXTENSION_NAME = "invenio-doi-ext"
@@ -142,21 +143,12 @@ def add_monitoring(app: Flask) -> None:
     from .monitoring import notifications, tasks
 
     notifications.add_builder(app.config)
-    entry = tasks.beat_entry(app.config, settings.sweep_interval(app.config))
-    schedule = dict(app.config.get("CELERY_BEAT_SCHEDULE") or {})
-    schedule.setdefault(MONITORING_SCHEDULE_NAME, entry)
-    app.config["CELERY_BEAT_SCHEDULE"] = schedule
-    celery_ext = app.extensions.get("invenio-celery")
-    if celery_ext is not None and celery_ext.celery is not None:
-        celery_ext.celery.conf.beat_schedule.setdefault(MONITORING_SCHEDULE_NAME, entry)
+    interval = settings.sweep_interval(app.config)
+    add_beat_entry(app, MONITORING_SCHEDULE_NAME, tasks.beat_entry(app.config, interval))
 
 
 def add_sweep_schedule(app: Flask) -> None:
-    """Register the sweep with Celery beat at ``DOI_EXT_SWEEP_INTERVAL``.
-
-    Written to the configuration and, if invenio-celery already copied the
-    configuration into its Celery app (extension order is not fixed), there too.
-    """
+    """Register the sweep with Celery beat at ``DOI_EXT_SWEEP_INTERVAL``."""
     config = app.config
     entry: dict[str, Any] = {
         "task": "invenio_doi_ext.lifecycle.tasks.sweep",
@@ -165,9 +157,4 @@ def add_sweep_schedule(app: Flask) -> None:
     queue = settings.task_queue(config)
     if queue:
         entry["options"] = {"queue": queue}
-    schedule = dict(config.get("CELERY_BEAT_SCHEDULE") or {})
-    schedule.setdefault(SWEEP_SCHEDULE_NAME, entry)
-    config["CELERY_BEAT_SCHEDULE"] = schedule
-    celery_ext = app.extensions.get("invenio-celery")
-    if celery_ext is not None and celery_ext.celery is not None:
-        celery_ext.celery.conf.beat_schedule.setdefault(SWEEP_SCHEDULE_NAME, schedule[SWEEP_SCHEDULE_NAME])
+    add_beat_entry(app, SWEEP_SCHEDULE_NAME, entry)

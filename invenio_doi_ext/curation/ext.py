@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask
 
+from .. import celery_beat
+
 EXTENSION_NAME = "invenio-doi-ext-curation"
 BEAT_NAME = "invenio-doi-ext-curation-timeline"
 
@@ -84,10 +86,4 @@ def add_beat_entry(app: Flask) -> None:
     """Beat copies outcomes every sweep interval (also into an already-built Celery app)."""
     from .tasks import beat_entry
 
-    entry = beat_entry(app.config)
-    schedule = dict(app.config.get("CELERY_BEAT_SCHEDULE") or {})
-    schedule.setdefault(BEAT_NAME, entry)
-    app.config["CELERY_BEAT_SCHEDULE"] = schedule
-    celery_ext = app.extensions.get("invenio-celery")
-    if celery_ext is not None and celery_ext.celery is not None:
-        celery_ext.celery.conf.beat_schedule.setdefault(BEAT_NAME, entry)
+    celery_beat.add_beat_entry(app, BEAT_NAME, beat_entry(app.config))

@@ -19,6 +19,7 @@ RANK = {
     "compat": 0,
     "doi_syntax": 0,  # the one DOI rule (DataCite's), needs nothing of the package
     "settings": 1,
+    "celery_beat": 1,  # Flask wiring of beat entries, needs nothing of the package
     "datacite": 2,
     "metadata": 2,
     "embedded": 2,

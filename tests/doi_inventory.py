@@ -234,20 +234,28 @@ def judge_holder(holder: Holder, row: ManagedDOI | None, remote: dict[str, Any] 
         return problems
     if row.desired_state != holder.state:
         problems.append(f"{where}: its row wants {row.desired_state}, the status implies {holder.state}")
-    if holder.state == DOIState.NONE:
-        if remote is not None:
-            problems.append(f"{where}: must not exist at DataCite, the sandbox holds it {remote['state']}")
-        return problems
+    return problems + held_problems(where, holder.state, row.desired_url, row.desired_payload, remote)
+
+
+def held_problems(
+    where: str, state: str, url: str | None, payload: dict[str, Any] | None, remote: dict[str, Any] | None
+) -> list[str]:
+    """How the sandbox's copy of a DOI (``remote``) differs from the state, URL and metadata expected."""
+    if state == DOIState.NONE and remote is not None:
+        return [f"{where}: must not exist at DataCite, the sandbox holds it {remote['state']}"]
+    if state == DOIState.NONE:
+        return []
     if remote is None:
-        return [*problems, f"{where}: expected {holder.state}, the sandbox does not hold it"]
-    if remote["state"] != holder.state:
-        problems.append(f"{where}: expected {holder.state}, the sandbox holds it {remote['state']}")
-    if remote["url"] != row.desired_url:
-        problems.append(f"{where}: the sandbox's URL {remote['url']!r} is not the row's {row.desired_url!r}")
+        return [f"{where}: expected {state}, the sandbox does not hold it"]
+    problems = []
+    if remote["state"] != state:
+        problems.append(f"{where}: expected {state}, the sandbox holds it {remote['state']}")
+    if remote["url"] != url:
+        problems.append(f"{where}: the sandbox's URL {remote['url']!r} is not the expected {url!r}")
     attributes = remote["attributes"] or {}
-    differing = sorted(k for k, v in (row.desired_payload or {}).items() if attributes.get(k) != v)
+    differing = sorted(k for k, v in (payload or {}).items() if attributes.get(k) != v)
     if differing:
-        problems.append(f"{where}: the sandbox's metadata differs from the row's payload in {differing}")
+        problems.append(f"{where}: the sandbox's metadata differs from the expected payload in {differing}")
     return problems
 
 

@@ -177,9 +177,9 @@ def test_metadata_or_url_changed_at_datacite_is_reported(state, sandbox):
 
     where = f"record {state.tombstoned.id} holds {doi}"
     assert problems == [
-        f"{where}: the sandbox's URL 'https://elsewhere.example.org/' is not the row's "
+        f"{where}: the sandbox's URL 'https://elsewhere.example.org/' is not the expected "
         f"'https://repo.example.org/doi/{state.tombstoned.data['pids']['doi']['identifier']}'",
-        f"{where}: the sandbox's metadata differs from the row's payload in ['titles']",
+        f"{where}: the sandbox's metadata differs from the expected payload in ['titles']",
     ]
 
 

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from doi_inventory import held_problems
 from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 from soak_ops import SECRET
 
@@ -122,20 +123,5 @@ def mismatches(rows: list[ManagedDOI], held: dict[str, dict[str, Any]]) -> list[
     for row in rows:
         target = expected_target(row)
         state = coerce(target.state, row.remote_state)
-        remote = held.get(row.doi)
-        if state == DOIState.NONE:
-            if remote is not None:
-                problems.append(f"{row.doi}: must not exist, sandbox holds it {remote['state']}")
-            continue
-        if remote is None:
-            problems.append(f"{row.doi}: expected {state}, the sandbox does not hold it")
-            continue
-        if remote["state"] != state:
-            problems.append(f"{row.doi}: expected {state}, sandbox holds {remote['state']}")
-        if remote["url"] != target.url:
-            problems.append(f"{row.doi}: URL {remote['url']!r} != {target.url!r}")
-        attributes = remote["attributes"] or {}
-        differing = sorted(k for k, v in (target.payload or {}).items() if attributes.get(k) != v)
-        if differing:
-            problems.append(f"{row.doi}: metadata differs in {differing}")
+        problems += held_problems(row.doi, state, target.url, target.payload, held.get(row.doi))
     return problems

@@ -113,8 +113,9 @@ def job_result(step: Step, row: ManagedDOI | None) -> dict:
         return {"step": step.value, "in_sync": False, "message": "the DOI is no longer managed"}
     message = row.last_error if (row.failed or not row.in_sync) else None
     if step == Step.PAUSED:
-        until = breaker.paused_until()
-        message = f"calls to DataCite are paused until {until.isoformat() if until else 'now'}"
+        until = breaker.paused_until(account=row.account)
+        when = until.isoformat() if until else "now"
+        message = f"calls to DataCite of account {row.account!r} are paused until {when}"
     elif step == Step.SKIPPED and not row.in_sync and not row.failed:
         message = "another worker holds this DOI; read its status again shortly"
     return {

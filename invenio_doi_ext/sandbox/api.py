@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from .dois import HANDLER_TITLES, ApiError, handler_error
+from .dois import HANDLER_TITLES, Account, ApiError, handler_error
 from .journal import parse_payload
 
 blueprint = Blueprint("datacite_api", __name__)
@@ -137,8 +137,8 @@ def journal(response: Response) -> Response:
 
 
 # -- DataCite ------------------------------------------------------------------
-def authenticated(required: bool) -> bool:
-    """Basic auth against the account; anyone else is anonymous.
+def authenticated(required: bool) -> Account | None:
+    """The account of the Basic credentials sent; anyone else is anonymous (None).
 
     As lupo does (``ApplicationController#authenticate_user!`` and ``User``: wrong
     basic credentials give an anonymous user, not an error): a read answers as to
@@ -147,14 +147,10 @@ def authenticated(required: bool) -> bool:
     has no uid).
     """
     auth = request.authorization
-    account = sandbox().account
-    known = (
-        auth is not None
-        and auth.type == "basic"
-        and auth.username == account.username
-        and auth.password == account.password
-    )
-    if not known and required:
+    known = None
+    if auth is not None and auth.type == "basic":
+        known = sandbox().authenticate(auth.username, auth.password)
+    if known is None and required:
         raise handler_error(401)
     return known
 
@@ -207,8 +203,8 @@ def heartbeat() -> Response:
 @blueprint.route("/dois", methods=["POST"])
 def create_doi() -> Response:
     """Create a DOI (draft unless an event says otherwise)."""
-    authenticated(required=True)
-    status, body = sandbox().service.create(payload(), request.args.to_dict())
+    caller = authenticated(required=True)
+    status, body = sandbox().service_for(caller).create(payload(), request.args.to_dict())
     return json_response(body, status)
 
 
@@ -234,8 +230,8 @@ def get_dois() -> Response:
     :get_urls`, which the anonymous role lacks): 401 "Bad credentials." without
     valid credentials, else `{"dois": [...]}` of the first prefix, or 204 when none.
     """
-    authenticated(required=True)
-    dois = sandbox().service.handles()
+    caller = authenticated(required=True)
+    dois = sandbox().service_for(caller).handles()
     if not dois:
         return Response(status=204)
     return Response(json.dumps({"dois": dois}), status=200,
@@ -245,21 +241,22 @@ def get_dois() -> Response:
 @blueprint.route("/dois/<path:doi>", methods=["GET"])
 def get_doi(doi: str) -> Response:
     """One DOI; drafts and registered DOIs are visible to their owner only."""
-    return json_response(sandbox().service.show(doi, authenticated(required=False),
-                                                request.args.to_dict()), 200)
+    caller = authenticated(required=False)
+    return json_response(sandbox().service_for(caller).show(doi, caller is not None,
+                                                            request.args.to_dict()), 200)
 
 
 @blueprint.route("/dois/<path:doi>", methods=["PUT", "PATCH"])
 def put_doi(doi: str) -> Response:
     """Partial update, or create when the DOI is unknown (upsert)."""
-    authenticated(required=True)
-    status, body = sandbox().service.update(doi, payload(), request.args.to_dict())
+    caller = authenticated(required=True)
+    status, body = sandbox().service_for(caller).update(doi, payload(), request.args.to_dict())
     return json_response(body, status)
 
 
 @blueprint.route("/dois/<path:doi>", methods=["DELETE"])
 def delete_doi(doi: str) -> Response:
     """Delete a draft DOI."""
-    authenticated(required=True)
-    sandbox().service.delete(doi)
+    caller = authenticated(required=True)
+    sandbox().service_for(caller).delete(doi)
     return Response(status=204)

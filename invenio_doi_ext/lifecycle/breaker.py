@@ -77,6 +77,13 @@ def states() -> list[CircuitBreaker]:
     return rows
 
 
+def paused_accounts(now: datetime | None = None) -> list[str]:
+    """Accounts whose calls are paused now (the sweep leaves their DOIs for later)."""
+    now = now or utcnow()
+    query = db.session.query(CircuitBreaker.account).filter(CircuitBreaker.paused_until > now)
+    return [account for (account,) in query]
+
+
 def paused_until(now: datetime | None = None, account: str = DEFAULT) -> datetime | None:
     """When an account's calls may resume, or ``None`` when they are allowed now."""
     now = now or utcnow()

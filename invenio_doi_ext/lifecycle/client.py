@@ -60,11 +60,6 @@ def current_gateway(account: str = settings.DEFAULT_ACCOUNT) -> DataCiteGateway:
     return gateway
 
 
-def gateway_for_doi(doi: str) -> DataCiteGateway:
-    """The gateway of the account whose prefixes hold ``doi`` (``default`` for any other)."""
-    return current_gateway(settings.account_for_doi(doi))
-
-
 def reset_gateway() -> None:
     """Forget the cached gateways (after a configuration change, in tests)."""
     cached = current_app.extensions.pop(_CACHE_KEY, None)

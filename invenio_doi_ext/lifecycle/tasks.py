@@ -39,16 +39,21 @@ def converge_doi(row_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def sweep(batch: int | None = None) -> int:
-    """Enqueue due, out-of-sync rows (bounded): recovers lost messages and crashed workers."""
+    """Enqueue due, out-of-sync rows (bounded): recovers lost messages and crashed workers.
+
+    Rows of an account whose breaker is open are left for later, so that they do not
+    fill the batch while other accounts' rows wait.
+    """
     batch = batch or settings.sweep_batch()
     now = utcnow()
     recently = now - timedelta(seconds=_sweep_seconds())
-    ids = [
-        row_id
-        for (row_id,) in due_rows_query(now)
-        .filter((ManagedDOI.queued_at.is_(None)) | (ManagedDOI.queued_at <= recently))
-        .limit(batch)
-    ]
+    query = due_rows_query(now).filter(
+        (ManagedDOI.queued_at.is_(None)) | (ManagedDOI.queued_at <= recently)
+    )
+    paused = breaker.paused_accounts(now)
+    if paused:
+        query = query.filter(ManagedDOI.account.notin_(paused))
+    ids = [row_id for (row_id,) in query.limit(batch)]
     store.mark_queued(ids, now)
     db.session.commit()
     for row_id in ids:

@@ -111,6 +111,7 @@ def test_wrong_credentials_of_one_account_pause_that_account_only(
         sweep_now()
         assert row_of(doi_a).in_sync and row_of(concept_a).in_sync
         assert len(puts_to(sandbox.control.journal(), doi_b)) == calls_to_b
+        assert row_of(doi_b).queued_at is None  # the sweep left the paused account's DOIs alone
 
         # The operator fixes b's password and resets b's breaker: b's DOIs converge.
         set_config(DOI_EXT_DATACITE_ACCOUNTS=ACCOUNTS)

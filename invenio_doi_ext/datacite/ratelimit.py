@@ -281,17 +281,22 @@ class StackedLimiter:
         return self.shared.rate
 
     def acquire(self, timeout: float | None = None) -> StackedSlot | None:
-        """A slot of both limiters, or None after ``timeout`` (the shared one handed back)."""
+        """A slot of both limiters, or None after ``timeout``.
+
+        The account's own slot is taken first: an account over its own limit never
+        uses up a slot of the shared window, which the other accounts need. (A slot
+        handed back unused still counts in its window: ``RateLimiter`` cannot cancel.)
+        """
         deadline = None if timeout is None else self._clock() + timeout
-        first = self.shared.acquire(timeout)
-        if first is None:
+        own = self.own.acquire(timeout)
+        if own is None:
             return None
         remaining = None if deadline is None else max(deadline - self._clock(), 0.0)
-        second = self.own.acquire(remaining)
-        if second is None:
-            self.shared.release(first)
+        shared = self.shared.acquire(remaining)
+        if shared is None:
+            self.own.release(own)
             return None
-        return StackedSlot(first.member, second)
+        return StackedSlot(shared.member, own)
 
     def release(self, slot: Slot) -> None:
         """Both requests' windows start now."""

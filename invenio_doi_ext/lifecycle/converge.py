@@ -43,7 +43,7 @@ def converge(
     account = db.session.query(ManagedDOI.account).filter(ManagedDOI.id == row_id).scalar()
     if account is not None and breaker.paused_until(account=account) is not None:
         db.session.commit()
-        return Step.PAUSED, None
+        return Step.PAUSED, db.session.get(ManagedDOI, row_id)
     step, taken = store.claim(row_id, force=force)
     if taken is None:
         return step, db.session.get(ManagedDOI, row_id)

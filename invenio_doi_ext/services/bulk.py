@@ -152,7 +152,7 @@ def converge_here(
             step, row = converge(row_id, actor=actor, force=True)
             if step == Step.PAUSED:
                 # Only this DOI's account is paused: the other accounts' DOIs go on.
-                account = db.session.query(ManagedDOI.account).filter(ManagedDOI.id == row_id).scalar()
+                account = row.account
                 tally.paused_until = breaker.paused_until(account=account)
                 tally.paused_reason = f"account {account!r}: {breaker.state(account).reason}"
                 continue

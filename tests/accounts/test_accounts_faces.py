@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 
 from invenio_db import db as _db
+from lifecycle_helpers import row_of
 
 from invenio_doi_ext.lifecycle import breaker
+from invenio_doi_ext.lifecycle.converge import converge
 from invenio_doi_ext.lifecycle.models import ManagedDOI, utcnow
+from invenio_doi_ext.lifecycle.plan import Step
+from invenio_doi_ext.lifecycle.tasks import job_result
 from invenio_doi_ext.monitoring import health, summary
 from invenio_doi_ext.monitoring.metrics import exposition
 
@@ -63,6 +67,11 @@ def test_breaker_per_account_in_cli_health_and_metrics(run, app, db):
         assert 'doi_ext_account_breaker_open{account="b"} 1.0' in text
         assert 'doi_ext_account_breaker_open{account="default"} 0.0' in text
         assert "doi_ext_breaker_open 0.0" in text  # the default account's, as before
+
+        _row("10.5678/waits", "b")
+        step, row = converge(row_of("10.5678/waits").id, force=True)
+        assert step == Step.PAUSED and row is not None
+        assert "of account 'b' are paused until" in job_result(step, row)["message"]  # a REST sync job
 
         assert run("breaker", "reset", "--account", "b").exit_code == 0
         assert breaker.paused_until(account="b") is None

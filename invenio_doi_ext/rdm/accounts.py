@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from invenio_db import db
+from invenio_rdm_records.records.api import RDMDraft
 from invenio_rdm_records.records.models import RDMDraftMetadata, RDMRecordMetadata
 from sqlalchemy import or_, select
 
@@ -39,6 +40,10 @@ class AccountContext:
 
     community_ids: tuple[str, ...] = ()
     """The record's communities (ids), default first, the one a draft is submitted to last."""
+
+    concept: bool = False
+    """The DOI to mint is a concept DOI; the record given is then the version being
+    published with it (its draft), or the parent when it has none."""
 
 
 def _parent_of(record: Any) -> Any:
@@ -84,12 +89,28 @@ def family_account(parent: Any) -> str | None:
     return found[0] if found else None
 
 
+def _version_of(parent: Any) -> Any:
+    """The draft being published with a parent whose concept DOI is minted (newest first)."""
+    found = (
+        db.session.query(RDMDraftMetadata.id)
+        .filter(RDMDraftMetadata.parent_id == parent.id, RDMDraftMetadata.is_deleted.isnot(True))
+        .order_by(RDMDraftMetadata.updated.desc())
+        .first()
+    )
+    return RDMDraft.get_record(found[0]) if found else None
+
+
 def community_account(record: Any) -> str | None:
     """The account ``DOI_EXT_COMMUNITY_ACCOUNTS`` gives the record's communities, if any."""
     configured = settings.community_accounts()
     communities = _communities(record)
     if callable(configured):
-        chosen = configured(record, AccountContext(community_ids=communities))
+        concept = getattr(record, "parent", None) is None and getattr(record, "id", None) is not None
+        version = _version_of(record) if concept else None
+        chosen = configured(
+            version if version is not None else record,
+            AccountContext(community_ids=communities, concept=concept),
+        )
         return _known(chosen, "the callable") if chosen else None
     if not communities or not configured:
         return None

@@ -147,3 +147,19 @@ def test_a_doi_under_an_additional_prefix_is_written_with_its_accounts_credentia
     sweep_now()
     assert row_of(older).in_sync and not row_of(older).failed
     assert _callers(sandbox.control.journal(), older) == {"INST.B"}
+
+
+def _by_title(record: Any, context: Any) -> str | None:
+    """A callable DOI_EXT_COMMUNITY_ACCOUNTS: ocean titles mint with b, others with default."""
+    assert context.community_ids == ()
+    return "b" if "Ocean" in record["metadata"]["title"] else None
+
+
+def test_a_callable_community_mapping_chooses_the_account(
+    service, sandbox, in_community, record_data, set_config
+):
+    set_config(DOI_EXT_COMMUNITY_ACCOUNTS=_by_title)
+    ocean, _ = _dois(_publish_in(service, in_community, record_data, title="Ocean heat"))
+    land, _ = _dois(_publish_in(service, in_community, record_data, title="Land heat"))
+    assert ocean.startswith("10.5678/") and land.startswith("10.1234/")
+    assert _callers(sandbox.control.journal(), ocean) == {"INST.B"}

@@ -155,4 +155,13 @@ def effective(config: Mapping[str, Any]) -> dict[str, Any]:
     shown["(effective) rate limit"] = rate_limit(config)
     shown["(effective) rate limit storage"] = mask_url(rate_limit_storage(config))
     shown["(effective) lease seconds"] = lease_seconds(config)
+    shown["(effective) DataCite accounts"] = {
+        name: {
+            "username": each.username,
+            "prefixes": list(each.prefixes),
+            "url": mask_url(accounts.account_url(each, config)),
+            "test_mode": each.test_mode,
+        }
+        for name, each in accounts.configured_accounts(config).items()
+    }
     return shown

@@ -92,7 +92,13 @@ def test_other_mistakes_name_the_key_and_the_fix():
 def test_effective_configuration_never_shows_an_accounts_password():
     shown = effective({**BASE, "DOI_EXT_DATACITE_ACCOUNTS": {"b": B}})
     assert shown["DOI_EXT_DATACITE_ACCOUNTS"]["b"]["password"] == "***"
-    assert "b-secret" not in repr(shown)
+    assert "b-secret" not in repr(shown) and "main-secret" not in repr(shown)
+    assert shown["(effective) DataCite accounts"]["b"] == {
+        "username": "INST.B",
+        "prefixes": ["10.5678"],
+        "url": "https://api.test.datacite.org/",
+        "test_mode": True,
+    }
 
 
 def test_start_up_of_the_real_application_stops_on_an_unknown_account(app_config):

@@ -14,21 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from accounts_setup import ACCOUNTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lifecycle"))
-
-ACCOUNTS = {
-    "a": {"username": "INST.A", "password": "a-secret", "prefix": "10.4444"},
-    "b": {
-        "username": "INST.B",
-        "password": "b-secret",
-        "prefix": "10.5678",
-        "additional_prefixes": ["10.5679"],
-    },
-}
-PREFIX = {"default": "10.1234", "a": "10.4444", "b": "10.5678"}
-USER = {"default": "sandbox", "a": "INST.A", "b": "INST.B"}
-
 
 @pytest.fixture(scope="module")
 def extra_app_config() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import ACCOUNTS, PREFIX, USER
+from accounts_setup import ACCOUNTS, PREFIX, USER
 from invenio_access.permissions import system_identity
 from lifecycle_helpers import make_due, puts_to, row_of, sweep_now
 

@@ -49,12 +49,18 @@ def error_response(err: ApiError) -> Response:
 
 # -- faults --------------------------------------------------------------------
 def drop_connection() -> Response:
-    """Close the TCP connection without any response: the client sees a reset/EOF."""
+    """Close the TCP connection without any response: the client sees a reset/EOF.
+
+    Journaled before the socket closes: a client that reads the journal as soon as
+    it sees the reset must find the entry.
+    """
+    g.dropped = True
+    record_in_journal(None)
+    g.journaled = True
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-    g.dropped = True
     return Response(b"", status=500)
 
 
@@ -115,12 +121,8 @@ def gate() -> Response | None:
     return None
 
 
-@blueprint.after_app_request
-def journal(response: Response) -> Response:
-    """Record the request and the answer given (status None when dropped)."""
-    if not is_api_request():
-        return response
-    dropped = g.get("dropped", False)
+def record_in_journal(response: Response | None) -> None:
+    """One journal entry for this request (``response`` None: the connection was dropped)."""
     auth = request.authorization
     sandbox().journal.record(
         method=request.method,
@@ -128,11 +130,19 @@ def journal(response: Response) -> Response:
         query=request.args.to_dict(),
         body=parse_payload(g.get("raw_body")),
         user=auth.username if auth else None,
-        status=None if dropped else response.status_code,
-        response=None if dropped else parse_payload(response.get_data()),
+        status=None if response is None else response.status_code,
+        response=None if response is None else parse_payload(response.get_data()),
         fault=g.get("fault"),
         duration_ms=(time.monotonic() - g.get("started", time.monotonic())) * 1000.0,
     )
+
+
+@blueprint.after_app_request
+def journal(response: Response) -> Response:
+    """Record the request and the answer given (status None when dropped)."""
+    if not is_api_request() or g.get("journaled", False):
+        return response
+    record_in_journal(None if g.get("dropped", False) else response)
     return response
 
 

@@ -225,8 +225,13 @@ def validate_doi() -> Response:
     It needs the account's ``validate`` ability (anonymous: 401 "Bad credentials.")
     and answers 200 either way: the document, or DataCite's errors.
     """
-    authenticated(required=True)
+    caller = authenticated(required=True)
     data = payload()
+    # Doi#client_id= (app/models/doi.rb): an unknown client named is 404; ability.rb:
+    # ``can :validate, Doi, client_id: user.client_id``: another account's is 403.
+    named = sandbox().service_for(caller).named_client(data)
+    if named is not None and named.client_id != caller.client_id:
+        raise handler_error(403)
     attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
     doi = str(attributes.get("doi") or "").lower()
     return json_response({"data": {"id": doi, "type": "dois", "attributes": {"doi": doi}}}, 200)

@@ -212,6 +212,17 @@ class DoiService:
                 )
             return 201, self._create(doi, attrs, params, client)
 
+    def named_client(self, data: dict[str, Any]) -> Account | None:
+        """The client named in ``relationships.client`` (None: none named); unknown: 404."""
+        relationships = data.get("relationships") if isinstance(data.get("relationships"), dict) else {}
+        named = ((relationships.get("client") or {}).get("data") or {}).get("id")
+        if not named:
+            return None
+        client = self._client(str(named))
+        if client is None:
+            raise handler_error(404)
+        return client
+
     def _new_doi_client(self, data: dict[str, Any], doi: str) -> str:
         """The client of a new DOI, if it may create it there (lupo ``authorize! :new``).
 
@@ -220,14 +231,7 @@ class DoiService:
         unknown one; ability.rb ``can %i[new create], Doi`` needs the DOI's prefix
         among that client's prefixes, else 403.
         """
-        relationships = data.get("relationships") if isinstance(data.get("relationships"), dict) else {}
-        named = ((relationships.get("client") or {}).get("data") or {}).get("id")
-        if named:
-            client = self._client(str(named))
-            if client is None:
-                raise handler_error(404)
-        else:
-            client = self.caller
+        client = self.named_client(data) or self.caller
         if client is None or not client.owns(doi):
             raise handler_error(403)
         return client.client_id

@@ -96,3 +96,15 @@ def test_accounts_given_at_start_and_on_the_command_line(api_for):
     assert args.accounts == [Account(username="INST.D", password="pw", prefixes=("10.1111", "10.2222"))]
     with pytest.raises(SystemExit):
         parser().parse_args(["--account", "INST.D:10.1111"])
+
+
+def test_validate_checks_the_client_named_as_lupo_does(two):
+    def validate(client_id, auth):
+        body = {"data": {"type": "dois", "attributes": {"doi": "10.5678/v"},
+                         "relationships": {"client": {"data": {"id": client_id, "type": "clients"}}}}}
+        return two.call("POST", "dois/validate", data=json.dumps(body), auth=auth).status_code
+
+    assert validate("inst.b", B_AUTH) == 200
+    assert validate("sandbox", B_AUTH) == 403  # another account's client
+    assert validate("nobody", B_AUTH) == 404
+    assert validate("inst.b", ("INST.B", "wrong")) == 401

@@ -18,6 +18,7 @@ from accounts_setup import ACCOUNTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lifecycle"))
 
+
 @pytest.fixture(scope="module")
 def extra_app_config() -> dict[str, Any]:
     """Two accounts besides the default one, and two communities mapped to them."""

@@ -163,3 +163,22 @@ def test_a_callable_community_mapping_chooses_the_account(
     land, _ = _dois(_publish_in(service, in_community, record_data, title="Land heat"))
     assert ocean.startswith("10.5678/") and land.startswith("10.1234/")
     assert _callers(sandbox.control.journal(), ocean) == {"INST.B"}
+
+
+def test_a_doi_given_under_an_additional_prefix_is_managed_by_its_account(
+    service, sandbox, in_community, record_data
+):
+    """A record keeping its DOI of an older prefix (of account b) through the records service."""
+    data = record_data(title="Migrated record")
+    data["pids"] = {"doi": {"identifier": "10.5679/migrated-1", "provider": "datacite"}}
+    draft = service.create(system_identity, data)
+    assert draft.errors == []
+    record = service.publish(system_identity, draft.id)
+    assert record.data["pids"]["doi"]["identifier"] == "10.5679/migrated-1"
+    row = row_of("10.5679/migrated-1")
+    assert row.account == "b" and row.in_sync and not row.failed
+    assert _callers(sandbox.control.journal(), "10.5679/migrated-1") == {"INST.B"}
+    assert sandbox.control.doi("10.5679/migrated-1")["state"] == "findable"
+    # Its concept DOI follows the version's prefix (upstream copies it to the parent).
+    concept = record.data["parent"]["pids"]["doi"]["identifier"]
+    assert concept.startswith("10.5679/") and row_of(concept).account == "b"

@@ -31,7 +31,11 @@ def _account_option(value: str | None) -> str | None:
 def breaker_show(account: str | None) -> None:
     """Show whether calls are paused, per account (exit 1 when any is)."""
     account = _account_option(account)
-    rows = [breaker.state(account)] if account else breaker.states()
+    if account:
+        rows = [breaker.state(account)]
+    else:  # every configured account, then any other that still has a breaker
+        rows = [breaker.state(name) for name in settings.account_names()]
+        rows += [row for row in breaker.states() if row.account not in settings.account_names()]
     any_open = False
     for row in rows:
         until = breaker.paused_until(account=row.account)
@@ -40,7 +44,7 @@ def breaker_show(account: str | None) -> None:
         click.echo(f"state: {'open (calls paused until ' + until.isoformat() + ')' if until else 'closed'}")
         click.echo(f"consecutive failures: {row.consecutive_failures}")
         click.echo(f"reason: {row.reason or '-'}")
-    db.session.commit()  # another account's row may have been made
+    db.session.commit()  # an account's row is made the first time it is asked for
     raise SystemExit(1 if any_open else 0)
 
 

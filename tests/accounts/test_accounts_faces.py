@@ -57,6 +57,7 @@ def test_breaker_per_account_in_cli_health_and_metrics(run, app, db):
         assert shown.exit_code == 1
         assert "account: default\nstate: closed" in shown.output
         assert "account: b\nstate: open (calls paused until" in shown.output
+        assert "account: a\nstate: closed" in shown.output  # every configured account
         assert run("breaker", "show", "--account", "a").exit_code == 0
 
         healthy, details = health.check()

@@ -4,7 +4,8 @@ Every DOI row names the account that writes it at DataCite; the rows made
 before there were several accounts were all written with the ``DATACITE_*``
 account, named ``default``. The breaker pauses one account, not the instance:
 its one row becomes the ``default`` account's, and other accounts get theirs
-when they first need one.
+when they first need one; the operator digest remembers which accounts' breakers
+it saw engaged.
 """
 
 import sqlalchemy as sa
@@ -29,10 +30,12 @@ def upgrade():
         sa.Column("account", sa.String(length=64), nullable=False, server_default="default"),
     )
     op.create_unique_constraint("uq_doi_ext_breaker_account", "doi_ext_breaker", ["account"])
+    op.add_column("doi_ext_digest_state", sa.Column("open_accounts", sa.JSON(), nullable=True))
 
 
 def downgrade():
     """Downgrade database (the other accounts' breaker rows go; their DOIs lose their account)."""
+    op.drop_column("doi_ext_digest_state", "open_accounts")
     op.execute("DELETE FROM doi_ext_breaker WHERE account <> 'default'")
     op.drop_constraint("uq_doi_ext_breaker_account", "doi_ext_breaker", type_="unique")
     op.drop_column("doi_ext_breaker", "account")

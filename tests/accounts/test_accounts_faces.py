@@ -12,7 +12,7 @@ from invenio_doi_ext.lifecycle.converge import converge
 from invenio_doi_ext.lifecycle.models import ManagedDOI, utcnow
 from invenio_doi_ext.lifecycle.plan import Step
 from invenio_doi_ext.lifecycle.tasks import job_result
-from invenio_doi_ext.monitoring import health, summary
+from invenio_doi_ext.monitoring import digest, health, summary
 from invenio_doi_ext.monitoring.metrics import exposition
 
 
@@ -63,6 +63,10 @@ def test_breaker_per_account_in_cli_health_and_metrics(run, app, db):
         healthy, details = health.check()
         assert not healthy
         assert details["problems"] == ["breaker of account 'b' open: its calls to DataCite are paused"]
+
+        told = digest.preview()["breaker"]
+        assert [(c["event"], c.get("account")) for c in told] == [("opened", "b")]
+        assert "'b'" in told[0]["reason"]
 
         text = exposition(summary.collect()).decode()
         assert 'doi_ext_account_breaker_open{account="b"} 1.0' in text

@@ -83,3 +83,12 @@ def test_breaker_per_account_in_cli_health_and_metrics(run, app, db):
     finally:
         breaker.reset()
         db.session.commit()
+
+
+def test_a_row_of_an_account_no_longer_configured_fails_saying_what_to_fix(app, db, sandbox):
+    _row("10.9876/orphan", "gone")
+    step, row = converge(row_of("10.9876/orphan").id)
+    assert step == Step.SENT and row.failed and not row.in_sync
+    assert "No DataCite account named 'gone'" in row.last_error
+    assert "DOI_EXT_DATACITE_ACCOUNTS" in row.last_error
+    assert sandbox.control.journal() == []  # nothing was sent with another account's credentials

@@ -18,6 +18,18 @@ DOI_EXT_ENABLED = True
 DOI_EXT_DATACITE_URL = None
 """DataCite REST API base URL; ``None`` derives it from ``DATACITE_TEST_MODE``."""
 
+DOI_EXT_DATACITE_ACCOUNTS = {}
+"""Further DataCite repository accounts, by name: ``{"b": {"username": ..., "password": ...,
+"prefix": "10.NNNN"}}`` (optional entries: ``additional_prefixes``, ``format``,
+``test_mode`` (default ``DATACITE_TEST_MODE``), ``url`` (default ``DOI_EXT_DATACITE_URL``,
+else by test mode), ``rate_limit`` (a limit of the account's own, on top of
+``DOI_EXT_RATE_LIMIT``)). The ``DATACITE_*`` keys are the account named ``"default"``."""
+
+DOI_EXT_COMMUNITY_ACCOUNTS = {}
+"""Which account mints the first DOIs of a community's records: ``{"community-slug-or-id":
+"account name"}``, or a callable ``(record, context) -> account name or None``. Records of
+no listed community use ``"default"``; later versions stay with their concept DOI's account."""
+
 DOI_EXT_RESTRICTED_POLICY = "redacted"
 """``"redacted"``: restricted records get a registered DOI holding only
 :data:`DOI_EXT_REDACTED_METADATA`; ``"none"``: restricted records get no DOI."""

@@ -21,6 +21,7 @@ def print_status(data: dict) -> None:
     lines = [
         ("DOI", data["doi"]),
         ("Kind", data["kind"]),
+        ("Account", data["account"]),
         ("Status", data["label"]),
         ("DSpace state", data["dspace_state"]),
         ("In sync", "yes" if data["in_sync"] else "no"),
@@ -57,6 +58,7 @@ def print_status(data: dict) -> None:
 TABLE_COLUMNS = (
     ("doi", "DOI", 44),
     ("label", "STATUS", 12),
+    ("account", "ACCOUNT", 10),
     ("dspace_state", "DSPACE STATE", 26),
     ("desired_state", "DESIRED", 10),
     ("remote_state", "REMOTE", 10),
@@ -66,6 +68,7 @@ TABLE_COLUMNS = (
 CSV_FIELDS = (
     "doi",
     "kind",
+    "account",
     "label",
     "dspace_state",
     "desired_state",

@@ -66,22 +66,33 @@ def status(doi_value: str, fmt: str, history: int | None) -> None:
 @click.option("--failed", is_flag=True, help="Only DOIs DataCite refused (waiting for an operator).")
 @click.option("--out-of-sync", is_flag=True, help="Only DOIs that DataCite does not hold as it should.")
 @click.option("--awaiting-approval", is_flag=True, help="Only DOIs whose DOI request waits for a curator.")
+@click.option("--account", default=None, metavar="NAME", help="Only DOIs of this DataCite account.")
 @click.option(
     "--since", type=SinceType(), default=None, help="Changed since an ISO date/time or an age (12h, 7d)."
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 @with_appcontext
 def list_dois(
-    state: str | None, failed: bool, out_of_sync: bool, awaiting_approval: bool, since, fmt: str
+    state: str | None,
+    failed: bool,
+    out_of_sync: bool,
+    awaiting_approval: bool,
+    account: str | None,
+    since,
+    fmt: str,
 ) -> None:
     """List managed DOIs, streamed in id order (memory stays flat for any number)."""
-    row_filter = queries.RowFilter(
-        state=state,
-        failed=True if failed else None,
-        out_of_sync=out_of_sync,
-        since=since,
-        awaiting_approval=awaiting_approval,
-    )
+    try:
+        row_filter = queries.RowFilter(
+            state=state,
+            failed=True if failed else None,
+            out_of_sync=out_of_sync,
+            since=since,
+            awaiting_approval=awaiting_approval,
+            account=account,
+        )
+    except queries.FilterError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.field}") from None
     count = write_listing(queries.stream(row_filter), fmt, click.echo)
     if fmt == "table":
         click.echo(f"{count} DOI(s)", err=True)

@@ -22,7 +22,7 @@ from .output import show_progress
 def _prove_credentials() -> None:
     """Stop (exit 1) before a pass acts on reads that wrong credentials make meaningless."""
     try:
-        credentials.prove(current_gateway())
+        credentials.prove(current_gateway)  # every account's credentials
     except credentials.CredentialsError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
@@ -108,7 +108,7 @@ def verify_cmd(fix: bool, batch_size: int) -> None:
     different URL. Exit 1 when any drift was found or a DOI could not be read.
     """
     report = verify_pass.VerifyReport()
-    for finding in verify_pass.run(current_gateway(), report, fix=fix, batch_size=batch_size, actor=ACTOR):
+    for finding in verify_pass.run(current_gateway, report, fix=fix, batch_size=batch_size, actor=ACTOR):
         click.echo(f"{finding.doi}  {finding.text}", err=finding.kind != verify_pass.DRIFT)
     if report.stopped:
         click.echo(report.stopped, err=True)
@@ -143,7 +143,7 @@ def adopt_cmd(dry_run: bool, batch_size: int, report: Any) -> None:
     findings: Counter[str] = Counter()
     adopted = unreadable = 0
     with click.progressbar(length=total, label="adopting", file=click.get_text_stream("stderr")) as bar:
-        for result in adopt.adopt(current_gateway(), dry_run=dry_run, batch_size=batch_size):
+        for result in adopt.adopt(current_gateway, dry_run=dry_run, batch_size=batch_size):
             bar.update(1)
             adopted += result.adopted
             if result.error:

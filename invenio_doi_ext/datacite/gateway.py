@@ -19,7 +19,7 @@ from .. import __version__, settings
 from .classify import classify_exception, classify_response
 from .outcome import LIMITER_UNAVAILABLE, LOCAL_RATE_LIMIT, Outcome, OutcomeKind
 from .payload import CONTENT_TYPE, build_body, doi_url
-from .ratelimit import RateLimiter, Slot
+from .ratelimit import RateLimiter, Slot, StackedLimiter
 
 mask_url = settings.mask_url
 
@@ -65,12 +65,14 @@ class DataCiteGateway:
         username: str,
         password: str,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        rate_limiter: RateLimiter | None = None,
+        rate_limiter: RateLimiter | StackedLimiter | None = None,
         session: requests.Session | None = None,
         user_agent: str | None = None,
+        account: str = settings.DEFAULT_ACCOUNT,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.username = username
+        self.account = account
         self._auth = HTTPBasicAuth(username, password)
         self.timeout = timeout
         self.rate_limiter = rate_limiter
@@ -79,30 +81,52 @@ class DataCiteGateway:
         self.session = session if session is not None else requests.Session()
 
     @classmethod
-    def from_config(cls, config: Mapping) -> DataCiteGateway:
-        """Build from a plain mapping of configuration keys (e.g. ``app.config``).
+    def from_config(
+        cls,
+        config: Mapping,
+        account: str = settings.DEFAULT_ACCOUNT,
+        shared_limiter: RateLimiter | None = None,
+    ) -> DataCiteGateway:
+        """Build the gateway of one account from a mapping of configuration keys (``app.config``).
 
         Every key is read through :mod:`invenio_doi_ext.settings`, so an unset key
         gets the default ``config.py`` documents and each documented form works.
+        Gateways of several accounts pass one ``shared_limiter``: DataCite limits
+        requests per client IP, whichever account sends them.
         """
+        chosen = settings.get_account(account, config)
         timeout = settings.http_timeout(config)
         # A slot whose worker died mid-call counts as in flight for as long as the
         # call could have lasted, then frees itself.
-        limiter = RateLimiter(
-            settings.rate_limit(config), settings.rate_limit_storage(config), hold=sum(timeout) + 1.0
-        )
+        hold = sum(timeout) + 1.0
+        storage = settings.rate_limit_storage(config)
+        shared = shared_limiter or RateLimiter(settings.rate_limit(config), storage, hold=hold)
+        limiter: RateLimiter | StackedLimiter = shared
+        if chosen.rate_limit:
+            own = RateLimiter(chosen.rate_limit, storage, key=f"{shared.key}:account:{account}", hold=hold)
+            limiter = StackedLimiter(shared, own)
         return cls(
-            base_url=settings.datacite_url(config),
-            username=settings.datacite_username(config),
-            password=settings.datacite_password(config),
+            base_url=settings.account_url(chosen, config),
+            username=chosen.username,
+            password=chosen.password,
             timeout=timeout,
             rate_limiter=limiter,
             user_agent=default_user_agent(settings.contact_email(config)),
+            account=account,
         )
+
+    @property
+    def shared_limiter(self) -> RateLimiter | None:
+        """The limiter every account's gateway shares (DataCite counts per client IP)."""
+        limiter = self.rate_limiter
+        return limiter.shared if isinstance(limiter, StackedLimiter) else limiter
 
     def __repr__(self) -> str:
         # A proxy URL may carry credentials (https://user:secret@proxy/): never shown.
-        return f"{type(self).__name__}(base_url={mask_url(self.base_url)!r}, username={self.username!r})"
+        return (
+            f"{type(self).__name__}(base_url={mask_url(self.base_url)!r}, username={self.username!r}, "
+            f"account={self.account!r})"
+        )
 
     # -- operations ---------------------------------------------------------------
 

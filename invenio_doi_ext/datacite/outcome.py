@@ -1,7 +1,7 @@
 """The result of one DataCite call, already classified.
 
 The lifecycle never sees an HTTP response or an exception: it decides what to do
-(record, retry, fail, back off instance-wide) from ``Outcome.kind`` alone, and keeps
+(record, retry, fail, back off the account) from ``Outcome.kind`` alone, and keeps
 ``status`` and ``message`` for the event history that operators read.
 """
 

@@ -250,3 +250,62 @@ class RateLimiter:
     def clear(self) -> None:
         """Forget the slots counted under this key (tests and operators only)."""
         self._slots.clear()
+
+
+@dataclass(frozen=True)
+class StackedSlot(Slot):
+    """A slot of the shared limiter, with the slot of the account's own limiter."""
+
+    own: Slot | None = None
+
+
+class StackedLimiter:
+    """The instance's shared limit, then one account's own: a request needs a slot of both.
+
+    DataCite limits requests per client IP, so the shared limiter bounds what every
+    account sends together; an account's own limit only keeps one account from
+    taking the whole allowance.
+    """
+
+    def __init__(self, shared: RateLimiter, own: RateLimiter, clock: Callable[[], float] = time.time) -> None:
+        self.shared = shared
+        self.own = own
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"StackedLimiter({self.shared!r}, {self.own!r})"
+
+    @property
+    def rate(self) -> str:
+        """The shared rate (what DataCite allows the instance)."""
+        return self.shared.rate
+
+    def acquire(self, timeout: float | None = None) -> StackedSlot | None:
+        """A slot of both limiters, or None after ``timeout``.
+
+        The account's own slot is taken first: an account over its own limit never
+        uses up a slot of the shared window, which the other accounts need. (A slot
+        handed back unused still counts in its window: ``RateLimiter`` cannot cancel.)
+        """
+        deadline = None if timeout is None else self._clock() + timeout
+        own = self.own.acquire(timeout)
+        if own is None:
+            return None
+        remaining = None if deadline is None else max(deadline - self._clock(), 0.0)
+        shared = self.shared.acquire(remaining)
+        if shared is None:
+            self.own.release(own)
+            return None
+        return StackedSlot(shared.member, own)
+
+    def release(self, slot: Slot) -> None:
+        """Both requests' windows start now."""
+        self.shared.release(Slot(slot.member))
+        own = getattr(slot, "own", None)
+        if own is not None:
+            self.own.release(own)
+
+    def clear(self) -> None:
+        """Forget the slots of both limiters (tests and operators only)."""
+        self.shared.clear()
+        self.own.clear()

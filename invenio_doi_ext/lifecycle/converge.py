@@ -16,7 +16,7 @@ from invenio_db import db
 
 from ..datacite.outcome import Outcome, OutcomeKind
 from . import breaker, store
-from .client import current_gateway
+from .client import UnknownAccountError, current_gateway
 from .models import ManagedDOI, utcnow
 from .plan import Step
 from .store import Claim
@@ -25,8 +25,11 @@ log = logging.getLogger(__name__)
 
 
 def call(taken: Claim) -> Outcome:
-    """Send the claimed change to DataCite through the gateway."""
-    gateway = current_gateway()
+    """Send the claimed change to DataCite through the gateway of the row's account."""
+    try:
+        gateway = current_gateway(taken.account)
+    except UnknownAccountError as exc:
+        return Outcome(kind=OutcomeKind.PERMANENT, operation=taken.operation, doi=taken.doi, message=str(exc))
     if taken.operation == "delete_draft":
         return gateway.delete_draft(taken.doi)
     method = getattr(gateway, taken.operation)
@@ -36,10 +39,11 @@ def call(taken: Claim) -> Outcome:
 def converge(
     row_id: int, *, actor: str = "task:converge", force: bool = False
 ) -> tuple[Step, ManagedDOI | None]:
-    """Claim, call, record: one attempt at converging one row."""
-    if breaker.paused_until() is not None:
+    """Claim, call, record: one attempt at converging one row (its account's breaker allowing)."""
+    account = db.session.query(ManagedDOI.account).filter(ManagedDOI.id == row_id).scalar()
+    if account is not None and breaker.paused_until(account=account) is not None:
         db.session.commit()
-        return Step.PAUSED, None
+        return Step.PAUSED, db.session.get(ManagedDOI, row_id)
     step, taken = store.claim(row_id, force=force)
     if taken is None:
         return step, db.session.get(ManagedDOI, row_id)

@@ -80,6 +80,7 @@ class ManagedDOI(db.Model):
         Index("ix_doi_ext_dois_due", "in_sync", "failed", "next_attempt_at"),
         Index("ix_doi_ext_dois_object", "object_uuid", "kind"),
         Index("ix_doi_ext_dois_updated", "updated"),
+        Index("ix_doi_ext_dois_account", "account"),
     )
 
     id = db.Column(db.Integer, primary_key=True, autoincrement=True)
@@ -90,6 +91,10 @@ class ManagedDOI(db.Model):
     """The DOI as stored in ``pidstore_pid`` (kept when the PID row is deleted)."""
 
     kind = db.Column(db.String(16), nullable=False, default=DOIKind.RECORD)
+    account = db.Column(db.String(64), nullable=False, default="default", server_default="default")
+    """The DataCite account that writes this DOI (``DOI_EXT_DATACITE_ACCOUNTS``; a DOI never
+    changes prefix, so it never changes account)."""
+
     object_uuid = db.Column(UUIDType, nullable=True)
     """Record (or draft) id for a version DOI, parent id for a concept DOI."""
 
@@ -188,16 +193,19 @@ def _store_in_sync(mapper, connection, row: ManagedDOI) -> None:
 
 
 class CircuitBreaker(db.Model):
-    """Instance-wide pause of calls to DataCite (401 or repeated 5xx).
+    """Pause of calls to DataCite of one account (401 or repeated 5xx).
 
-    It has exactly one row (:data:`BREAKER_ROW_ID`), made with the table (by the
-    migration, or by ``create_all`` through the listener below), so that two
-    first failures at once never race to insert it.
+    The ``default`` account's row (:data:`BREAKER_ROW_ID`) is made with the table
+    (by the migration, or by ``create_all`` through the listener below), so that
+    two first failures at once never race to insert it; another account's row is
+    made the first time it is needed (``lifecycle.breaker``).
     """
 
     __tablename__ = "doi_ext_breaker"
+    __table_args__ = (db.UniqueConstraint("account", name="uq_doi_ext_breaker_account"),)
 
     id = db.Column(db.Integer, primary_key=True)
+    account = db.Column(db.String(64), nullable=False, default="default", server_default="default")
     consecutive_failures = db.Column(db.Integer, nullable=False, default=0)
     paused_until = db.Column(db.DateTime, nullable=True)
     reason = db.Column(db.Text, nullable=True)
@@ -205,12 +213,14 @@ class CircuitBreaker(db.Model):
 
 
 BREAKER_ROW_ID = 1
-"""The one row of ``doi_ext_breaker``."""
+"""The row of ``doi_ext_breaker`` of the ``default`` account."""
 
 
 @event.listens_for(CircuitBreaker.__table__, "after_create")
 def _seed_breaker(table, connection, **kw) -> None:
-    connection.execute(table.insert().values(id=BREAKER_ROW_ID, consecutive_failures=0, updated=utcnow()))
+    connection.execute(
+        table.insert().values(id=BREAKER_ROW_ID, account="default", consecutive_failures=0, updated=utcnow())
+    )
 
 
 class DOISyncJob(db.Model):

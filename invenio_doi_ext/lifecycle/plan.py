@@ -13,7 +13,7 @@ class Step(str, enum.Enum):
     SENT = "sent"
     SKIPPED = "skipped"  # not due, in sync, failed, leased by another worker, or gone
     IN_SYNC = "in_sync"  # nothing to send
-    PAUSED = "paused"  # the instance-wide breaker is open
+    PAUSED = "paused"  # the breaker of the row's DataCite account is open
 
 # (desired, remote) -> operation; absent means nothing to send for the state.
 _STATE_CHANGE = {

@@ -39,16 +39,21 @@ def converge_doi(row_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def sweep(batch: int | None = None) -> int:
-    """Enqueue due, out-of-sync rows (bounded): recovers lost messages and crashed workers."""
+    """Enqueue due, out-of-sync rows (bounded): recovers lost messages and crashed workers.
+
+    Rows of an account whose breaker is open are left for later, so that they do not
+    fill the batch while other accounts' rows wait.
+    """
     batch = batch or settings.sweep_batch()
     now = utcnow()
     recently = now - timedelta(seconds=_sweep_seconds())
-    ids = [
-        row_id
-        for (row_id,) in due_rows_query(now)
-        .filter((ManagedDOI.queued_at.is_(None)) | (ManagedDOI.queued_at <= recently))
-        .limit(batch)
-    ]
+    query = due_rows_query(now).filter(
+        (ManagedDOI.queued_at.is_(None)) | (ManagedDOI.queued_at <= recently)
+    )
+    paused = breaker.paused_accounts(now)
+    if paused:
+        query = query.filter(ManagedDOI.account.notin_(paused))
+    ids = [row_id for (row_id,) in query.limit(batch)]
     store.mark_queued(ids, now)
     db.session.commit()
     for row_id in ids:
@@ -113,8 +118,9 @@ def job_result(step: Step, row: ManagedDOI | None) -> dict:
         return {"step": step.value, "in_sync": False, "message": "the DOI is no longer managed"}
     message = row.last_error if (row.failed or not row.in_sync) else None
     if step == Step.PAUSED:
-        until = breaker.paused_until()
-        message = f"calls to DataCite are paused until {until.isoformat() if until else 'now'}"
+        until = breaker.paused_until(account=row.account)
+        when = until.isoformat() if until else "now"
+        message = f"calls to DataCite of account {row.account!r} are paused until {when}"
     elif step == Step.SKIPPED and not row.in_sync and not row.failed:
         message = "another worker holds this DOI; read its status again shortly"
     return {

@@ -29,6 +29,10 @@ def render_text(s: summaries.Summary) -> str:
         lines.append(f"breaker: open until {s.breaker_paused_until.isoformat()} ({s.breaker_reason or '-'})")
     else:
         lines.append(f"breaker: closed (consecutive failures: {s.breaker_failures})")
+    for account, state in sorted(s.breakers.items()):
+        if account != "default" and state["open"]:
+            until, reason = state["paused_until"], state["reason"]
+            lines.append(f"breaker of account {account}: open until {until} ({reason})")
     calls = ", ".join(f"{o} {c}: {n}" for (o, c), n in sorted(s.calls.items())) or "none"
     lines.append(f"DataCite calls: {calls}")
     waits = ", ".join(f"{source}: {n}" for source, n in sorted(s.rate_limit_waits.items()))

@@ -81,8 +81,33 @@ def observe_breaker(state: DigestState, now: datetime) -> list[dict[str, Any]]:
         pending.append({"event": "closed", "at": at.isoformat()})
     state.breaker_open = engaged
     state.breaker_paused_until = row.paused_until if row is not None else None
+    state.open_accounts = _observe_accounts(state, pending, now)
     state.pending = pending
     return pending
+
+
+def _observe_accounts(state: DigestState, pending: list[dict[str, Any]], now: datetime) -> list[str]:
+    """The other accounts' breakers: each opening and closing, named by its account."""
+    was_open = set(state.open_accounts or [])
+    engaged = []
+    rows = db.session.query(CircuitBreaker).filter(CircuitBreaker.id != 1).order_by(CircuitBreaker.id)
+    for row in rows:
+        if row.paused_until is not None:
+            engaged.append(row.account)
+            if row.account not in was_open:
+                pending.append(
+                    {
+                        "event": "opened",
+                        "account": row.account,
+                        "at": (row.updated or now).isoformat(),
+                        "paused_until": row.paused_until.isoformat(),
+                        "reason": links.scrub(row.reason),
+                    }
+                )
+        elif row.account in was_open:
+            at = row.updated or now
+            pending.append({"event": "closed", "account": row.account, "at": at.isoformat()})
+    return engaged
 
 
 def _failure_events(after_id: int, cutoff: datetime) -> list[tuple[DOIEvent, ManagedDOI]]:
@@ -200,7 +225,11 @@ def preview(now: datetime | None = None) -> dict[str, Any]:
     state = db.session.get(DigestState, _STATE_ROW)
     after = state.last_event_id if state is not None else 0
     pending = list(state.pending or []) if state is not None else []
-    scratch = DigestState(breaker_open=state.breaker_open if state else False, pending=pending)
+    scratch = DigestState(
+        breaker_open=state.breaker_open if state else False,
+        open_accounts=list(state.open_accounts or []) if state else [],
+        pending=pending,
+    )
     breaker = observe_breaker(scratch, now)
     items, recovered = failures_since(after, now)
     return build(items, breaker, recovered, now)

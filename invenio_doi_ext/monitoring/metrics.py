@@ -60,14 +60,29 @@ class SummaryCollector:
         )
         yield GaugeMetricFamily(
             "doi_ext_breaker_open",
-            "1 while the breaker pauses every call to DataCite.",
+            "1 while the default account's breaker pauses its calls to DataCite.",
             value=int(s.breaker_open),
         )
         yield GaugeMetricFamily(
             "doi_ext_breaker_consecutive_failures",
-            "Consecutive 5xx or connection failures counted by the breaker.",
+            "Consecutive 5xx or connection failures counted by the default account's breaker.",
             value=s.breaker_failures,
         )
+        open_by_account = GaugeMetricFamily(
+            "doi_ext_account_breaker_open",
+            "1 while an account's breaker pauses its calls to DataCite.",
+            labels=["account"],
+        )
+        failures_by_account = GaugeMetricFamily(
+            "doi_ext_account_breaker_consecutive_failures",
+            "Consecutive 5xx or connection failures counted by an account's breaker.",
+            labels=["account"],
+        )
+        for account, state in sorted(s.breakers.items()):
+            open_by_account.add_metric([account], int(state["open"]))
+            failures_by_account.add_metric([account], state["consecutive_failures"])
+        yield open_by_account
+        yield failures_by_account
         calls = CounterMetricFamily(
             "doi_ext_datacite_calls",
             "Calls sent to DataCite, by outcome class and HTTP status class.",

@@ -41,6 +41,9 @@ class DigestState(db.Model):
     pending = db.Column(JSONType, nullable=True)
     """Breaker openings and closings seen since the last digest, oldest first."""
 
+    open_accounts = db.Column(JSONType, nullable=True)
+    """Accounts other than ``default`` whose breaker was engaged when last seen."""
+
     updated = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 

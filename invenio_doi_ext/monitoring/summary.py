@@ -50,6 +50,12 @@ class Summary:
     breaker_paused_until: datetime | None = None
     breaker_failures: int = 0
     breaker_reason: str | None = None
+    """The fields above are the ``default`` account's breaker (the ``DATACITE_*`` keys)."""
+
+    breakers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Every account's breaker that exists (``open``, ``paused_until``, ``consecutive_failures``,
+    ``reason``): a 401 of one account pauses that account only."""
+
     calls: dict[tuple[str, str], int] = field(default_factory=dict)
     """(outcome, HTTP status class) to the number of calls DataCite was sent."""
 
@@ -74,6 +80,7 @@ class Summary:
                 "consecutive_failures": self.breaker_failures,
                 "reason": self.breaker_reason,
             },
+            "breakers": self.breakers,
             "calls": [
                 {"outcome": outcome, "status_class": status_class, "count": count}
                 for (outcome, status_class), count in sorted(self.calls.items())
@@ -174,6 +181,20 @@ def breaker_state(now: datetime) -> tuple[bool, CircuitBreaker | None]:
     return bool(row is not None and row.paused_until and row.paused_until > now), row
 
 
+def breakers_by_account(now: datetime) -> dict[str, dict[str, Any]]:
+    """Each account's breaker (rows exist for ``default`` and every account that has called)."""
+    found = {}
+    for row in db.session.query(CircuitBreaker).order_by(CircuitBreaker.id):
+        paused = bool(row.paused_until and row.paused_until > now)
+        found[row.account] = {
+            "open": paused,
+            "paused_until": row.paused_until.isoformat() if paused else None,
+            "consecutive_failures": row.consecutive_failures or 0,
+            "reason": row.reason,
+        }
+    return found
+
+
 def collect(now: datetime | None = None, *, from_table: bool = False) -> Summary:
     """Every figure, read now; ``from_table`` counts the tables themselves (the benchmark's baseline)."""
     now = now or utcnow()
@@ -200,6 +221,7 @@ def collect(now: datetime | None = None, *, from_table: bool = False) -> Summary
         summary.breaker_paused_until = row.paused_until
         summary.breaker_failures = row.consecutive_failures or 0
         summary.breaker_reason = row.reason
+    summary.breakers = breakers_by_account(now)
     calls: Counter[tuple[str, str]] = Counter()
     waits: Counter[str] = Counter({"local": 0, "datacite": 0})
     for outcome, status_class, limited, count in _call_rows(from_summary):

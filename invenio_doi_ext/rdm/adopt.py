@@ -21,8 +21,9 @@ from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from invenio_rdm_records.records.api import RDMDraft, RDMParent, RDMRecord
 from sqlalchemy.orm.exc import NoResultFound
 
-from ..datacite.gateway import DataCiteGateway
+from .. import settings
 from ..lifecycle import store
+from ..lifecycle.client import Gateways, pick
 from ..lifecycle.models import DOIKind, DOIState, ManagedDOI
 from ..lifecycle.store import Target, normalize, set_desired
 from ..metadata.compare import held_fingerprint, same_metadata
@@ -42,6 +43,8 @@ class Adoption:
     """What adopting one DOI found (and did, unless it was a dry run)."""
 
     doi: str
+    account: str = settings.DEFAULT_ACCOUNT
+    """The account whose prefixes hold the DOI: it is read, and later written, with that one."""
     kind: str | None = None
     local_status: str | None = None
     desired_state: str | None = None
@@ -137,9 +140,15 @@ def _record_remote(row: ManagedDOI, outcome: Any, target: Target) -> None:
     )
 
 
-def adopt_one(pid: PersistentIdentifier, gateway: DataCiteGateway, *, dry_run: bool) -> Adoption:
-    """Read one DOI back from DataCite; unless ``dry_run``, give it a lifecycle row."""
-    result = Adoption(doi=pid.pid_value, local_status=pid.status.value)
+def adopt_one(pid: PersistentIdentifier, gateway: Gateways, *, dry_run: bool) -> Adoption:
+    """Read one DOI back from DataCite with its account; unless ``dry_run``, give it a row.
+
+    The account is the one whose prefixes (main or additional) hold the DOI, so an
+    instance whose DOIs span several prefixes has each read, and then written, by
+    the account DataCite knows as its owner.
+    """
+    account = settings.account_for_doi(pid.pid_value)
+    result = Adoption(doi=pid.pid_value, account=account, local_status=pid.status.value)
     try:
         kind, obj, is_draft = _resolve(pid)
     except LookupError as error:
@@ -148,7 +157,7 @@ def adopt_one(pid: PersistentIdentifier, gateway: DataCiteGateway, *, dry_run: b
     result.kind = kind
     target = _target(kind, obj, is_draft, pid.pid_value)
     result.desired_state = target.state
-    outcome = gateway.get(pid.pid_value)
+    outcome = pick(gateway, account).get(pid.pid_value)
     if not outcome.ok:
         result.error = outcome.message or f"HTTP {outcome.status}"
         return result  # no row: a later run retries this DOI
@@ -156,7 +165,13 @@ def adopt_one(pid: PersistentIdentifier, gateway: DataCiteGateway, *, dry_run: b
     classify(result, kind, obj, is_draft, target, outcome)
     if not dry_run:
         row = set_desired(
-            pid.pid_value, target, kind=kind, object_uuid=obj.id, actor="adopt", reason="adopted"
+            pid.pid_value,
+            target,
+            kind=kind,
+            object_uuid=obj.id,
+            actor="adopt",
+            reason="adopted",
+            account=account,
         )
         _record_remote(row, outcome, target)
         store.align_pid_status(pid, result.remote_state)
@@ -165,7 +180,7 @@ def adopt_one(pid: PersistentIdentifier, gateway: DataCiteGateway, *, dry_run: b
 
 
 def adopt(
-    gateway: DataCiteGateway, *, dry_run: bool = False, batch_size: int = 100, provider: str = "datacite"
+    gateway: Gateways, *, dry_run: bool = False, batch_size: int = 100, provider: str = "datacite"
 ) -> Iterator[Adoption]:
     """Every DOI of ``provider`` without a lifecycle row, in batches by PID id."""
     last_id = 0

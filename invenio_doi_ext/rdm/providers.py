@@ -21,10 +21,10 @@ from invenio_rdm_records.services.pids.providers import DataCiteClient, DataCite
 from invenio_rdm_records.services.pids.providers.base import PIDProvider
 from marshmallow import ValidationError
 
-from .. import doi_syntax
+from .. import doi_syntax, settings
 from ..metadata import payload as payloads
 from ..metadata import policy, validation
-from . import filters, qualification, sync
+from . import accounts, filters, qualification, sync
 from .qualification import CONCEPT_ROLE, VERSION_ROLE
 
 
@@ -36,23 +36,32 @@ class DOIExtClient(DataCiteClient):
     """
 
     def generate_doi(self, record: Any, **kwargs: Any) -> str:
-        """A DOI from ``DATACITE_FORMAT`` (string or callable), checked before use."""
-        prefix = kwargs.get("prefix") or self.cfg("prefix")
-        allowed = [self.cfg("prefix"), *(self.cfg("additional_prefixes") or [])]
+        """A DOI under the prefix and format of the account that mints for ``record``.
+
+        Which account: :mod:`invenio_doi_ext.rdm.accounts`. A ``prefix`` asked for
+        explicitly must be a prefix of one of the accounts (that account's format applies).
+        """
+        asked = kwargs.get("prefix")
+        name = settings.account_for_doi(f"{asked}/x") if asked else accounts.minting_account(record)
+        if name == settings.DEFAULT_ACCOUNT:
+            # Upstream's reader, so that a client's ``config_overrides`` still apply.
+            main, doi_format = self.cfg("prefix"), self.cfg("format", "{prefix}/{id}")
+            allowed = [main, *(self.cfg("additional_prefixes") or [])]
+        else:
+            chosen = settings.get_account(name)
+            main, doi_format, allowed = chosen.prefix, chosen.doi_format, list(chosen.prefixes)
+        prefix = asked or main
         if not prefix or prefix not in allowed:
             raise RuntimeError(
                 f"DOI prefix {prefix!r} is not configured: set DATACITE_PREFIX "
-                "(or DATACITE_ADDITIONAL_PREFIXES)."
+                "(or DATACITE_ADDITIONAL_PREFIXES, or an account of DOI_EXT_DATACITE_ACCOUNTS)."
             )
-        doi_format = self.cfg("format", "{prefix}/{id}")
-        if callable(doi_format):
-            doi = doi_format(prefix, record)
-        else:
-            doi = doi_format.format(prefix=prefix, id=record.pid.pid_value)
+        doi = settings.format_doi(doi_format, prefix, record)
         problem = doi_syntax.doi_problem(doi)
         if problem:
             raise RuntimeError(
-                f"DATACITE_FORMAT produced {doi!r}, which is not a DOI DataCite accepts: {problem}."
+                f"The DOI format of account {name!r} produced {doi!r}, which is not a DOI "
+                f"DataCite accepts: {problem}."
             )
         return doi
 

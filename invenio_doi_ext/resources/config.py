@@ -38,6 +38,18 @@ class StateField(ma.fields.String):
         return text
 
 
+class AccountField(ma.fields.String):
+    """``account``: the name of a configured DataCite account."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            queries.RowFilter(account=text)
+        except queries.FilterError as exc:
+            raise ma.ValidationError(str(exc)) from None
+        return text
+
+
 class SinceField(ma.fields.String):
     """``since``: an ISO date/time or an age like ``7d``, read as naive UTC."""
 
@@ -56,6 +68,7 @@ class ListArgsSchema(PageArgsSchema):
     failed = ma.fields.Boolean()
     out_of_sync = ma.fields.Boolean(load_default=False)
     since = SinceField()
+    account = AccountField()
 
 
 class DOIResourceConfig(ResourceConfig):

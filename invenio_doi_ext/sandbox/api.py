@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from .dois import HANDLER_TITLES, ApiError, handler_error
+from .dois import HANDLER_TITLES, Account, ApiError, handler_error
 from .journal import parse_payload
 from .validation import DOI_LOOSE_RE
 
@@ -52,11 +52,12 @@ def error_response(err: ApiError) -> Response:
 def drop_connection() -> Response:
     """Close the TCP connection without any response: the client sees a reset/EOF.
 
-    The request is journaled before the socket closes: once the client has seen
-    the reset, the journal and the counters already hold it.
+    Journaled before the socket closes: a client that reads the journal as soon as
+    it sees the reset must find the entry.
     """
     g.dropped = True
-    record(None)
+    record_in_journal(None)
+    g.journaled = True
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         with contextlib.suppress(OSError):
@@ -121,8 +122,8 @@ def gate() -> Response | None:
     return None
 
 
-def record(response: Response | None) -> None:
-    """Journal the request and the answer given (``None``: the connection was dropped)."""
+def record_in_journal(response: Response | None) -> None:
+    """One journal entry for this request (``response`` None: the connection was dropped)."""
     auth = request.authorization
     sandbox().journal.record(
         method=request.method,
@@ -139,15 +140,16 @@ def record(response: Response | None) -> None:
 
 @blueprint.after_app_request
 def journal(response: Response) -> Response:
-    """Journal every answered request (a dropped one was journaled as it was dropped)."""
-    if is_api_request() and not g.get("dropped", False):
-        record(response)
+    """Record the request and the answer given (status None when dropped)."""
+    if not is_api_request() or g.get("journaled", False):
+        return response
+    record_in_journal(None if g.get("dropped", False) else response)
     return response
 
 
 # -- DataCite ------------------------------------------------------------------
-def authenticated(required: bool) -> bool:
-    """Basic auth against the account; anyone else is anonymous.
+def authenticated(required: bool) -> Account | None:
+    """The account of the Basic credentials sent; anyone else is anonymous (None).
 
     As lupo does (``ApplicationController#authenticate_user!`` and ``User``: wrong
     basic credentials give an anonymous user, not an error): a read answers as to
@@ -156,14 +158,10 @@ def authenticated(required: bool) -> bool:
     has no uid).
     """
     auth = request.authorization
-    account = sandbox().account
-    known = (
-        auth is not None
-        and auth.type == "basic"
-        and auth.username == account.username
-        and auth.password == account.password
-    )
-    if not known and required:
+    known = None
+    if auth is not None and auth.type == "basic":
+        known = sandbox().authenticate(auth.username, auth.password)
+    if known is None and required:
         raise handler_error(401)
     return known
 
@@ -213,33 +211,21 @@ def heartbeat() -> Response:
     return Response("OK", status=200, content_type="text/plain")
 
 
-def _dig(value: Any, *keys: str) -> Any:
-    """``value[k1][k2]...``, or None where a level is missing or not an object."""
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def new_doi_owner(data: dict[str, Any]) -> None:
+def new_doi_owner(data: dict[str, Any], caller: Account | None) -> None:
     """The repository a new DOI would belong to must exist before any permission is checked.
 
     lupo app/controllers/datacite_dois_controller.rb ``safe_params`` takes the
     client from ``relationships.client.data.id``, else from the logged-in user;
     ``Doi#client_id=`` (app/models/doi.rb) raises RecordNotFound (404) when that
     names no repository, which happens before ``authorize!``. So a create, an
-    upsert of a new DOI or a validate with wrong credentials is 404 when the body
-    names no repository, and 401 "Bad credentials." when it names one.
+    upsert of a new DOI or a validate with wrong credentials (``caller`` None) is
+    404 when the body names no repository or an unknown one, and 401 "Bad
+    credentials." when it names one.
     """
-    known = authenticated(required=False)
-    client = _dig(data, "relationships", "client", "data", "id")
-    account = sandbox().account
-    if client is None and known:
-        client = account.username
-    if not isinstance(client, str) or client.lower() != account.username.lower():
-        raise handler_error(404)
-    if not known:
+    named = sandbox().service_for(caller).named_client(data)  # an unknown one: 404
+    if named is None and caller is None:
+        raise handler_error(404)  # Client.where(symbol: nil) finds nothing
+    if caller is None:
         raise handler_error(401)
 
 
@@ -253,9 +239,10 @@ def create_doi() -> Response:
     """
     if request.authorization is None:
         raise handler_error(401)
+    caller = authenticated(required=False)
     data = payload()
-    new_doi_owner(data)
-    status, body = sandbox().service.create(data, request.args.to_dict())
+    new_doi_owner(data, caller)
+    status, body = sandbox().service_for(caller).create(data, request.args.to_dict())
     return json_response(body, status)
 
 
@@ -267,8 +254,13 @@ def validate_doi() -> Response:
     ``validate`` ability (anonymous: 401 "Bad credentials."); it answers 200 either
     way: the document, or DataCite's errors.
     """
+    caller = authenticated(required=False)
     data = payload()
-    new_doi_owner(data)
+    new_doi_owner(data, caller)
+    # ability.rb ``can :validate, Doi, client_id: user.client_id``: another account's is 403.
+    named = sandbox().service_for(caller).named_client(data)
+    if named is not None and caller is not None and named.client_id != caller.client_id:
+        raise handler_error(403)
     attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
     doi = str(attributes.get("doi") or "").lower()
     return json_response({"data": {"id": doi, "type": "dois", "attributes": {"doi": doi}}}, 200)
@@ -282,8 +274,8 @@ def get_dois() -> Response:
     :get_urls`, which the anonymous role lacks): 401 "Bad credentials." without
     valid credentials, else `{"dois": [...]}` of the first prefix, or 204 when none.
     """
-    authenticated(required=True)
-    dois = sandbox().service.handles()
+    caller = authenticated(required=True)
+    dois = sandbox().service_for(caller).handles()
     if not dois:
         return Response(status=204)
     return Response(json.dumps({"dois": dois}), status=200,
@@ -293,8 +285,9 @@ def get_dois() -> Response:
 @blueprint.route("/dois/<path:doi>", methods=["GET"])
 def get_doi(doi: str) -> Response:
     """One DOI; drafts and registered DOIs are visible to their owner only."""
-    return json_response(sandbox().service.show(doi, authenticated(required=False),
-                                                request.args.to_dict()), 200)
+    caller = authenticated(required=False)
+    return json_response(sandbox().service_for(caller).show(doi, caller is not None,
+                                                            request.args.to_dict()), 200)
 
 
 @blueprint.route("/dois/<path:doi>", methods=["PUT", "PATCH"])
@@ -304,22 +297,23 @@ def put_doi(doi: str) -> Response:
     lupo ``update``: an existing DOI is authorised at once (anonymous: 401); a new
     one goes through the repository lookup first (:func:`new_doi_owner`).
     """
-    service = sandbox().service
-    if service.store.get(doi) is None:
+    state = sandbox()
+    if state.store.get(doi) is None:
         if not DOI_LOOSE_RE.match(doi):
             raise handler_error(404)  # lupo validate_doi(params[:id]) comes first
+        caller = authenticated(required=False)
         data = payload()
-        new_doi_owner(data)
+        new_doi_owner(data, caller)
     else:
-        authenticated(required=True)
+        caller = authenticated(required=True)
         data = payload()
-    status, body = service.update(doi, data, request.args.to_dict())
+    status, body = state.service_for(caller).update(doi, data, request.args.to_dict())
     return json_response(body, status)
 
 
 @blueprint.route("/dois/<path:doi>", methods=["DELETE"])
 def delete_doi(doi: str) -> Response:
     """Delete a draft DOI."""
-    authenticated(required=True)
-    sandbox().service.delete(doi)
+    caller = authenticated(required=True)
+    sandbox().service_for(caller).delete(doi)
     return Response(status=204)

@@ -81,10 +81,15 @@ class SandboxControl:
 
     def seed(
         self, doi: str, state: str, url: str | None = None,
-        attributes: dict[str, Any] | None = None,
+        attributes: dict[str, Any] | None = None, client: str | None = None,
     ) -> dict[str, Any]:
-        """Put a DOI in place with no validation (fake drift, foreign DOIs)."""
+        """Put a DOI in place with no validation (fake drift, foreign DOIs).
+
+        ``client`` names the account that owns it (default: the owner of its prefix).
+        """
         body: dict[str, Any] = {"state": state}
+        if client is not None:
+            body["client"] = client
         if url is not None:
             body["url"] = url
         if attributes is not None:
@@ -98,6 +103,17 @@ class SandboxControl:
             return False
         resp.raise_for_status()
         return True
+
+    def add_account(self, username: str, password: str, prefixes: list[str] | tuple[str, ...],
+                    allowed_domains: list[str] | tuple[str, ...] = ()) -> None:
+        """A further repository account with its own password and prefixes, until the reset."""
+        self._call("PUT", "accounts/" + quote(username, safe=""),
+                   {"password": password, "prefixes": list(prefixes),
+                    "allowed_domains": list(allowed_domains)})
+
+    def accounts(self) -> list[dict[str, Any]]:
+        """The accounts: username and prefixes."""
+        return self._call("GET", "accounts")["accounts"]
 
     def stats(self) -> dict[str, Any]:
         """Counters: requests, faults by kind, rate_limited, by_status."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from .dois import Account, owner_of
 from .faults import FaultConfigError
 from .store import STATES, DoiRecord, utcnow
 
@@ -41,7 +42,31 @@ def doi_view(record: DoiRecord) -> dict[str, Any]:
         "attributes": record.attributes,
         "created": record.created,
         "updated": record.updated,
+        "client": owner_of(record, sandbox().accounts),
     }
+
+
+@blueprint.route("/accounts", methods=["GET"])
+def list_accounts() -> Response:
+    """The repository accounts (names and prefixes; never passwords)."""
+    return jsonify({"accounts": [
+        {"username": a.username, "prefixes": list(a.prefixes)} for a in sandbox().accounts
+    ]})
+
+
+@blueprint.route("/accounts/<username>", methods=["PUT"])
+def put_account(username: str) -> Response | tuple[Response, int]:
+    """Add (or replace) a repository account until the next reset: password and prefixes."""
+    data = body()
+    password, prefixes = data.get("password"), data.get("prefixes")
+    if not isinstance(password, str) or not password:
+        return bad_request("password must be a non-empty string")
+    if not isinstance(prefixes, list) or not prefixes or not all(isinstance(p, str) for p in prefixes):
+        return bad_request("prefixes must be a non-empty list of strings")
+    domains = data.get("allowed_domains") or []
+    sandbox().add_account(Account(username=username, password=password, prefixes=tuple(prefixes),
+                                  allowed_domains=tuple(domains)))
+    return jsonify({"username": username, "prefixes": prefixes})
 
 
 @blueprint.route("/reset", methods=["POST"])
@@ -158,6 +183,8 @@ def seed_doi(doi: str) -> Response | tuple[Response, int]:
     store = sandbox().store
     with store.transaction():
         record = store.get(doi) or DoiRecord(doi=doi)
+        if "client" in data:
+            record.client = str(data["client"]).lower() if data["client"] else None
         record.state = state
         if "url" in data:
             record.url = data["url"]

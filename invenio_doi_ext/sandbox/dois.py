@@ -82,12 +82,17 @@ def publication_year(value: Any) -> int | None:
 
 @dataclass(frozen=True)
 class Account:
-    """The one DataCite repository account of the sandbox."""
+    """A DataCite repository account (lupo's client) of the sandbox, with its prefixes."""
 
     username: str
     password: str
     prefixes: tuple[str, ...]
     allowed_domains: tuple[str, ...] = ()
+
+    @property
+    def client_id(self) -> str:
+        """lupo's ``client_id``: the repository symbol in lower case."""
+        return self.username.lower()
 
     def owns(self, doi: str) -> bool:
         """True when the DOI's prefix is assigned to this account."""
@@ -95,12 +100,37 @@ class Account:
         return prefix in {p.lower() for p in self.prefixes}
 
 
-class DoiService:
-    """The DOI endpoints' rules over a `Store`."""
+def owner_of(record: DoiRecord, accounts: tuple[Account, ...]) -> str | None:
+    """The client that owns a stored DOI: the one recorded, else the owner of its prefix."""
+    if record.client:
+        return record.client
+    return next((a.client_id for a in accounts if a.owns(record.doi)), None)
 
-    def __init__(self, store: Store, account: Account) -> None:
+
+class DoiService:
+    """The DOI endpoints' rules over a `Store`, as seen by one caller.
+
+    Ownership follows lupo (app/models/ability.rb, client roles): a client may
+    create a DOI only under a prefix of the DOI's client (``can :new, Doi`` checks
+    ``doi.client.prefixes``), and may update, delete or see a draft or registered
+    DOI only when it is that DOI's client (``client_id: user.client_id``;
+    ``Authenticable#not_allowed_by_doi_and_user`` for reads). A refused write is
+    ``CanCan::AccessDenied``, which lupo's ApplicationController answers 403
+    "You are not authorized to access this resource." to an authenticated caller.
+    """
+
+    def __init__(self, store: Store, accounts: tuple[Account, ...],
+                 caller: Account | None = None) -> None:
         self.store = store
-        self.account = account
+        self.accounts = accounts
+        self.account = accounts[0]
+        self.caller = caller
+
+    def _client(self, client_id: str | None) -> Account | None:
+        return next((a for a in self.accounts if a.client_id == (client_id or "").lower()), None)
+
+    def _is_owner(self, record: DoiRecord) -> bool:
+        return self.caller is not None and owner_of(record, self.accounts) == self.caller.client_id
 
     # -- reading -------------------------------------------------------------
     def serialize(self, record: DoiRecord,
@@ -134,7 +164,7 @@ class DoiService:
                 "type": "dois",
                 "attributes": attrs,
                 "relationships": {
-                    "client": {"data": {"id": self.account.username.lower(), "type": "clients"}}
+                    "client": {"data": {"id": owner_of(record, self.accounts), "type": "clients"}}
                 },
             }
         }
@@ -145,19 +175,20 @@ class DoiService:
         record = self.store.get(doi)
         if record is None:
             raise handler_error(404)
-        if record.state != "findable" and not (authenticated and self.account.owns(record.doi)):
+        if record.state != "findable" and not (authenticated and self._is_owner(record)):
             raise handler_error(404)
         return self.serialize(record, params)
 
     def handles(self) -> list[str]:
-        """DOIs with a handle (registered or findable) under the account's first prefix.
+        """DOIs with a handle (registered or findable) under the caller's first prefix.
 
         The handle server answers them upper-cased (lupo app/models/concerns/helpable.rb
         get_dois reads them from the handle API).
         """
-        if not self.account.prefixes:
+        caller = self.caller or self.account
+        if not caller.prefixes:
             return []
-        first = self.account.prefixes[0].lower()
+        first = caller.prefixes[0].lower()
         return sorted(
             r.doi.upper() for r in self.store.all()
             if r.state != "draft" and r.doi.lower().startswith(first + "/")
@@ -175,13 +206,36 @@ class DoiService:
             if not doi:
                 raise validation_error([{"source": "doi", "title": "Can't be blank"}], None)
             doi = str(doi)
-            if not self.account.owns(doi):
-                raise handler_error(403)
+            client = self._new_doi_client(data, doi)
             if self.store.get(doi) is not None:
                 raise validation_error(
                     [{"source": "doi", "title": "This DOI has already been taken"}], doi
                 )
-            return 201, self._create(doi, attrs, params)
+            return 201, self._create(doi, attrs, params, client)
+
+    def named_client(self, data: dict[str, Any]) -> Account | None:
+        """The client named in ``relationships.client`` (None: none named); unknown: 404."""
+        relationships = data.get("relationships") if isinstance(data.get("relationships"), dict) else {}
+        named = ((relationships.get("client") or {}).get("data") or {}).get("id")
+        if not named:
+            return None
+        client = self._client(str(named))
+        if client is None:
+            raise handler_error(404)
+        return client
+
+    def _new_doi_client(self, data: dict[str, Any], doi: str) -> str:
+        """The client of a new DOI, if it may create it there (lupo ``authorize! :new``).
+
+        lupo datacite_dois_controller.rb safe_params: the client is the one named in
+        ``relationships.client``, else the caller's; Doi#client_id= answers 404 for an
+        unknown one; ability.rb ``can %i[new create], Doi`` needs the DOI's prefix
+        among that client's prefixes, else 403.
+        """
+        client = self.named_client(data) or self.caller
+        if client is None or not client.owns(doi):
+            raise handler_error(403)
+        return client.client_id
 
     def update(self, doi: str, data: dict[str, Any],
                params: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
@@ -192,10 +246,9 @@ class DoiService:
             if record is None:
                 if not DOI_LOOSE_RE.match(doi):
                     raise handler_error(404)
-                if not self.account.owns(doi):
-                    raise handler_error(403)
-                return 201, self._create(doi, attrs, params)
-            if not self.account.owns(record.doi):
+                client = self._new_doi_client(data, doi)
+                return 201, self._create(doi, attrs, params, client)
+            if not self._is_owner(record):  # ability.rb: update needs client_id == user.client_id
                 raise handler_error(403)
             self._apply(record, attrs)
             record.metadata_version += 1
@@ -208,7 +261,7 @@ class DoiService:
             record = self.store.get(doi)
             if record is None:
                 raise handler_error(404)
-            if not self.account.owns(record.doi):
+            if not self._is_owner(record):  # ability.rb: destroy needs client_id == user.client_id
                 raise handler_error(403)
             if record.state != "draft":
                 raise handler_error(405, Allow="HEAD, GET, POST, PATCH, PUT, OPTIONS")
@@ -247,11 +300,11 @@ class DoiService:
                 return doi
 
     def _create(self, doi: str, attrs: dict[str, Any],
-                params: dict[str, str] | None = None) -> dict[str, Any]:
+                params: dict[str, str] | None = None, client: str | None = None) -> dict[str, Any]:
         errors = doi_create_errors(doi)
         if errors:
             raise validation_error(errors, doi)
-        record = DoiRecord(doi=doi)
+        record = DoiRecord(doi=doi, client=client)
         self._apply(record, attrs)
         self._check_and_save(record)
         return self.serialize(record, params)
@@ -278,9 +331,10 @@ class DoiService:
 
     def _check_and_save(self, record: DoiRecord) -> None:
         """lupo's checks on every save (drafts too), the registration ones when not a draft."""
+        owner = self._client(owner_of(record, self.accounts)) or self.account
         errors = save_time_errors(
             record.doi, record.state, record.url, record.attributes,
-            self.account.allowed_domains, self.account.username,
+            owner.allowed_domains, owner.username,
         )
         if errors:
             raise validation_error(errors, record.doi)

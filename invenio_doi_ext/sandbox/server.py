@@ -16,6 +16,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_sandbox_app
 from .client import SandboxControl
+from .dois import Account
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -38,6 +39,7 @@ class SandboxServer:
         port: int = 0,
         db_path: str | None = None,
         quiet: bool = True,
+        accounts: Iterable[Account] = (),
     ) -> None:
         self.options = {
             "prefixes": tuple(prefixes),
@@ -45,6 +47,7 @@ class SandboxServer:
             "password": password,
             "allowed_domains": tuple(allowed_domains),
             "db_path": db_path,
+            "accounts": tuple(accounts),
         }
         self.host = host
         self.port = port

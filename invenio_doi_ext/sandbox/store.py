@@ -38,6 +38,9 @@ class DoiRecord:
     updated: str = field(default_factory=utcnow)
     registered: str | None = None
     metadata_version: int = 0
+    client: str | None = None
+    """The repository account that owns the DOI (lupo's ``client_id``), lower case;
+    ``None`` for a DOI seeded without one (then the owner of its prefix owns it)."""
 
     def __post_init__(self) -> None:
         self.doi = self.doi.upper()

@@ -138,7 +138,7 @@ def converge_here(
     """Converge every row in this process; yields how many rows advanced at each step.
 
     With ``prepare`` each batch is made due first (rows already in sync count as
-    done). Stops when the breaker opens (``tally.paused_until`` says until when).
+    done). A DOI whose account's breaker is open is skipped (``tally.paused_until`` says until when).
     """
     for batch in batches:
         ids = [row.id for row in batch]
@@ -151,9 +151,11 @@ def converge_here(
         for row_id in ids:
             step, row = converge(row_id, actor=actor, force=True)
             if step == Step.PAUSED:
-                tally.paused_until = breaker.paused_until()
-                tally.paused_reason = breaker.state().reason
-                return
+                # Only this DOI's account is paused: the other accounts' DOIs go on.
+                account = row.account
+                tally.paused_until = breaker.paused_until(account=account)
+                tally.paused_reason = f"account {account!r}: {breaker.state(account).reason}"
+                continue
             tally.count(row)
             yield 1
 

@@ -57,8 +57,8 @@ def parse_doi(value: str | None) -> str:
 
 
 def our_prefixes() -> list[str]:
-    """The DOI prefixes this instance mints under (DATACITE_PREFIX and additional ones)."""
-    return [prefix.lower() for prefix in settings.datacite_prefixes()]
+    """The DOI prefixes this instance writes under: every account's, main and additional."""
+    return [prefix.lower() for prefix in settings.all_prefixes()]
 
 
 def is_ours(doi: str) -> bool:

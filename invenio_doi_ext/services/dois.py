@@ -58,6 +58,7 @@ class DOIService:
         failed: bool | None = None,
         out_of_sync: bool = False,
         since: datetime | None = None,
+        account: str | None = None,
     ) -> dict[str, Any]:
         """One page of managed DOIs matching the filters (administrators).
 
@@ -65,7 +66,9 @@ class DOIService:
         permission check), ``since`` already a naive-UTC datetime.
         """
         self.require(identity, "search")
-        row_filter = queries.RowFilter(state=state, failed=failed, out_of_sync=out_of_sync, since=since)
+        row_filter = queries.RowFilter(
+            state=state, failed=failed, out_of_sync=out_of_sync, since=since, account=account
+        )
         total, rows = queries.page(queries.list_query(row_filter), page, size)
         return {"hits": [serialize.summary(row) for row in rows], "total": total}
 

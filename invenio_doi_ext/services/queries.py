@@ -18,6 +18,7 @@ from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from sqlalchemy import and_, func, not_, or_
 from sqlalchemy.orm import Query
 
+from .. import settings
 from ..lifecycle.models import STATES, DOIHold, DOIState, ManagedDOI, utcnow
 
 M = ManagedDOI
@@ -61,6 +62,7 @@ LIST_COLUMNS = (
     M.id,
     M.doi,
     M.kind,
+    M.account,
     M.desired_state,
     M.remote_state,
     M.remote_fingerprint,
@@ -136,11 +138,18 @@ class RowFilter:
     since: datetime | None = None
     awaiting_approval: bool = False
     """Only DOIs whose DOI request waits for a curator (curated DOI requests)."""
+    account: str | None = None
+    """Only DOIs of this DataCite account (``DOI_EXT_DATACITE_ACCOUNTS``; ``default``)."""
 
     def __post_init__(self) -> None:
         if self.state is not None and self.state.lower() not in STATE_CHOICES:
             raise FilterError(
                 "state", f"unknown state {self.state[:60]!r}; one of: {', '.join(STATE_CHOICES)}"
+            )
+        if self.account is not None and self.account not in settings.account_names():
+            raise FilterError(
+                "account",
+                f"unknown account {self.account[:60]!r}; one of: {', '.join(settings.account_names())}",
             )
 
     def apply(self, query: Query) -> Query:
@@ -153,6 +162,8 @@ class RowFilter:
                 query = query.filter(DSPACE_STATES[name.upper()])
         if self.failed is not None:
             query = query.filter(M.failed.is_(self.failed))
+        if self.account is not None:
+            query = query.filter(M.account == self.account)
         if self.out_of_sync:
             query = query.filter(M.in_sync.is_(False))
         if self.since is not None:

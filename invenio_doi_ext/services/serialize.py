@@ -47,6 +47,7 @@ def summary(row: Any) -> dict[str, Any]:
     return {
         "doi": row.doi,
         "kind": row.kind,
+        "account": row.account,
         "label": status_label(row),
         "dspace_state": dspace_state(row),
         "desired_state": row.desired_state,

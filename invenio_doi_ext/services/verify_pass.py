@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from invenio_db import db
 
-from ..datacite.gateway import DataCiteGateway
 from ..lifecycle import store
+from ..lifecycle.client import Gateways, pick
 from ..lifecycle.enqueue import send
 from ..lifecycle.models import ManagedDOI, utcnow
 from . import credentials, queries, verify
@@ -63,9 +63,12 @@ def drift_text(row: ManagedDOI, result: verify.Check) -> str:
 
 
 def run(
-    gateway: DataCiteGateway, report: VerifyReport, *, fix: bool, batch_size: int, actor: str
+    gateway: Gateways, report: VerifyReport, *, fix: bool, batch_size: int, actor: str
 ) -> Iterator[Finding]:
     """Check every row in id order, a batch per transaction; fix drifted ones when asked.
+
+    Each row is read with its own account's gateway (``gateway`` may be one gateway
+    for all, or :func:`~invenio_doi_ext.lifecycle.client.current_gateway`).
 
     Stops before reading anything when the credentials cannot be proven
     (``report.stopped``): a 404 read with wrong credentials proves nothing.
@@ -79,7 +82,7 @@ def run(
     for batch in queries.batches(queries.rows_query(), batch_size):
         drifted = []
         for row in batch:
-            result = verify.check(row, gateway)
+            result = verify.check(row, pick(gateway, row.account))
             report.checked += 1
             if result.error:
                 report.unreadable += 1

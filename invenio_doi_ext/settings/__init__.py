@@ -10,6 +10,7 @@ fix, instead of a 500 or a failed registration weeks later.
 
 - :mod:`.access`: the accessors;
 - :mod:`.account`: upstream's ``DATACITE_*`` keys, their legacy names, the account checks;
+- :mod:`.accounts`: several DataCite accounts, which prefix belongs to which;
 - :mod:`.forms`: the forms a value may take (numbers, durations, pairs, import paths);
 - :mod:`.startup`: defaults, :func:`validate`, :func:`resolve`, :func:`effective`;
 - :mod:`.masking`: secrets and passwords in URLs, never shown.
@@ -68,11 +69,31 @@ from .account import (
     apply_legacy_keys,
     format_doi,
 )
+from .accounts import (
+    DEFAULT_ACCOUNT,
+    Account,
+    account_for_doi,
+    account_names,
+    account_url,
+    all_prefixes,
+    community_accounts,
+    configured_accounts,
+    get_account,
+)
 from .forms import ConfigurationError
 from .masking import mask, mask_url
 from .startup import effective, resolve, set_defaults, validate
 
 __all__ = (
+    "DEFAULT_ACCOUNT",
+    "Account",
+    "account_for_doi",
+    "account_names",
+    "account_url",
+    "configured_accounts",
+    "all_prefixes",
+    "community_accounts",
+    "get_account",
     "LEGACY_KEYS",
     "PRODUCTION_API_URL",
     "PRODUCTION_RATE_LIMIT",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from .. import config as ext_config
-from . import account
+from . import account, accounts
 from .access import (
     backoff,
     circuit_breaker,
@@ -109,8 +109,11 @@ def validate(config: Mapping[str, Any]) -> None:
     """
     for check in _CHECKS:
         check(config)
+    accounts.configured_accounts(config)
+    accounts.community_accounts(config)
     if datacite_enabled(config):
         account.check_account(config)
+        accounts.check_accounts(config)
 
 
 def resolve(config: MutableMapping[str, Any]) -> None:
@@ -124,6 +127,16 @@ def resolve(config: MutableMapping[str, Any]) -> None:
         config[key] = accessor(config)
 
 
+def _masked_account(given: Any) -> Any:
+    """An entry of ``DOI_EXT_DATACITE_ACCOUNTS`` as shown: no password, no secret in a URL."""
+    if not isinstance(given, Mapping):
+        return given
+    return {
+        key: mask(value) if key == "password" else mask_url(value) if isinstance(value, str) else value
+        for key, value in given.items()
+    }
+
+
 def effective(config: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration as it will be used, secrets masked, for operators to read."""
     shown: dict[str, Any] = {}
@@ -131,6 +144,8 @@ def effective(config: Mapping[str, Any]) -> dict[str, Any]:
         value = config.get(key)
         if key in account.SECRET_KEYS:
             value = mask(value)
+        elif key == accounts.ACCOUNTS_KEY and isinstance(value, Mapping):
+            value = {name: _masked_account(given) for name, given in value.items()}
         elif isinstance(value, str):
             value = mask_url(value)
         elif callable(value):
@@ -140,4 +155,13 @@ def effective(config: Mapping[str, Any]) -> dict[str, Any]:
     shown["(effective) rate limit"] = rate_limit(config)
     shown["(effective) rate limit storage"] = mask_url(rate_limit_storage(config))
     shown["(effective) lease seconds"] = lease_seconds(config)
+    shown["(effective) DataCite accounts"] = {
+        name: {
+            "username": each.username,
+            "prefixes": list(each.prefixes),
+            "url": mask_url(accounts.account_url(each, config)),
+            "test_mode": each.test_mode,
+        }
+        for name, each in accounts.configured_accounts(config).items()
+    }
     return shown

@@ -715,7 +715,7 @@ def test_seed_list_get_and_remove(api, datacite_sandbox):
     api.create(DOI)
     listed = {d["doi"]: d for d in control.dois()}
     assert set(listed) == {"10.1234/drift", DOI}
-    assert set(listed[DOI]) == {"doi", "state", "url", "attributes", "created", "updated"}
+    assert set(listed[DOI]) == {"doi", "state", "url", "attributes", "created", "updated", "client"}
     assert listed[DOI]["attributes"]["titles"] == api.metadata()["titles"]
     assert control.doi("10.1234/Drift")["url"] == URL + "/old"
     assert control.doi("10.1234/none") is None

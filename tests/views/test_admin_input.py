@@ -70,3 +70,8 @@ def test_a_retry_of_a_doi_with_a_nul_is_400_and_changes_nothing(admin_client, fa
     row = _db.session.get(ManagedDOI, failed_row.id)
     assert row.failed
     assert DOIEvent.query.filter_by(doi_id=row.id, action="operator").count() == 0
+
+
+def test_the_page_shows_each_dois_datacite_account(admin_client, failed_row):
+    page = admin_client.get(PAGE).get_data(as_text=True)
+    assert '<td class="doi-ext-account">default</td>' in page

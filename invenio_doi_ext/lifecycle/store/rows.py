@@ -10,6 +10,7 @@ from uuid import UUID
 
 from invenio_db import db
 
+from ... import settings
 from ...metadata.fingerprint import fingerprint
 from ..models import DOIEvent, DOIHold, DOIKind, DOIState, ManagedDOI, utcnow
 from ..plan import coerce
@@ -90,8 +91,12 @@ def set_desired(
     reason: str | None = None,
     hold: DOIHold | None | object = _KEEP,
     operation: str | None = None,
+    account: str | None = None,
 ) -> ManagedDOI:
     """Make ``target`` what DataCite should hold, in the caller's transaction.
+
+    A new row gets ``account`` (by default the account whose prefixes hold the DOI);
+    an existing row keeps its account, since a DOI never changes prefix.
 
     From any state. A new payload clears a failure (DataCite refused the previous
     one); a row that was already waiting keeps its place, so a burst of edits is one
@@ -104,6 +109,7 @@ def set_desired(
             doi=normalize(pid_value),
             pid_value=pid_value,
             kind=kind,
+            account=account or settings.account_for_doi(pid_value),
             remote_state=DOIState.NONE,
             desired_state=DOIState.NONE,
             attempts=0,

@@ -33,6 +33,7 @@ class Claim:
     url: str | None
     fingerprint: str | None
     remote_state: str
+    account: str = "default"
 
 
 def _is_due(row: ManagedDOI, now: datetime) -> bool:
@@ -86,6 +87,7 @@ def claim(row_id: int, *, force: bool = False) -> tuple[Step, Claim | None]:
         url=row.desired_url,
         fingerprint=row.desired_fingerprint,
         remote_state=row.remote_state,
+        account=row.account,
     )
     db.session.commit()
     return Step.SENT, taken
@@ -121,7 +123,7 @@ def record_outcome(taken: Claim, outcome: Outcome, actor: str) -> ManagedDOI | N
     if outcome.kind == OutcomeKind.SUCCESS:
         _apply_success(row, taken, outcome)
         message = message or (row.last_error if row.failed else None)
-        breaker.record_success()
+        breaker.record_success(taken.account)
     elif outcome.message == LOCAL_RATE_LIMIT:
         # Nothing was sent: our own limiter had no slot in time. Not a failure of the row.
         row.next_attempt_at = now + timedelta(seconds=random.uniform(5.0, 30.0))
@@ -132,9 +134,12 @@ def record_outcome(taken: Claim, outcome: Outcome, actor: str) -> ManagedDOI | N
         row.attempts += 1
         row.last_error = outcome.message or "DataCite did not answer"
         if outcome.kind == OutcomeKind.CREDENTIALS:
-            resume = breaker.trip(f"DataCite refused the credentials: {row.last_error}")
+            resume = breaker.trip(
+                f"DataCite refused the credentials of account {taken.account!r}: {row.last_error}",
+                taken.account,
+            )
         else:
-            resume = breaker.record_failure(row.last_error) if _is_outage(outcome) else None
+            resume = breaker.record_failure(row.last_error, taken.account) if _is_outage(outcome) else None
         delay_until = now + timedelta(seconds=backoff_delay(row.attempts, outcome.retry_after))
         row.next_attempt_at = max(delay_until, resume) if resume else delay_until
 

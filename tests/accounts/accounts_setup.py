@@ -1,0 +1,15 @@
+"""The accounts of the several-accounts tests (a module of its own: ``conftest`` names clash)."""
+
+from __future__ import annotations
+
+ACCOUNTS = {
+    "a": {"username": "INST.A", "password": "a-secret", "prefix": "10.4444"},
+    "b": {
+        "username": "INST.B",
+        "password": "b-secret",
+        "prefix": "10.5678",
+        "additional_prefixes": ["10.5679"],
+    },
+}
+PREFIX = {"default": "10.1234", "a": "10.4444", "b": "10.5678"}
+USER = {"default": "sandbox", "a": "INST.A", "b": "INST.B"}

@@ -62,9 +62,14 @@ class InvenioDOIExt:
 
 
 def replace_providers(config: Any) -> None:
-    """Swap upstream's DataCite providers for ours, keeping their names and order."""
+    """Swap upstream's DataCite providers for ours, keeping their names and order.
+
+    The external DOI provider is kept too, refusing every prefix of ours
+    (:mod:`.rdm.external`).
+    """
     from invenio_rdm_records.services.pids.providers import DataCitePIDProvider
 
+    from .rdm import external
     from .rdm.providers import DOIExtParentPIDProvider, DOIExtPIDProvider
 
     for key, cls in (
@@ -75,7 +80,7 @@ def replace_providers(config: Any) -> None:
         config[key] = [
             _ours(provider, cls)
             if isinstance(provider, DataCitePIDProvider) and not isinstance(provider, cls)
-            else provider
+            else external.guarded(provider)
             for provider in providers
         ]
 

@@ -8,9 +8,10 @@ browser's back.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -93,6 +94,15 @@ def add_creator(driver: Any, family: str, given: str) -> None:
     wait(driver).until(ec.invisibility_of_element_located((By.CSS_SELECTOR, ".ui.modal")))
 
 
+def metadata_only(driver: Any) -> None:
+    """Tick "Metadata-only record" (no files to upload)."""
+    label = driver.find_element(By.XPATH, "//label[normalize-space()='Metadata-only record']")
+    box = label.find_element(By.XPATH, "./ancestor::div[contains(@class,'checkbox')][1]")
+    if "checked" not in box.get_attribute("class"):
+        label.click()
+    wait(driver).until(lambda d: "checked" in box.get_attribute("class"))
+
+
 def radio(driver: Any, label: str) -> Any:
     return driver.find_element(By.CSS_SELECTOR, f'.ui.radio.checkbox input[aria-label="{label}"]')
 
@@ -127,29 +137,64 @@ def shown_managed_doi(driver: Any) -> str:
     return wait(driver).until(found)
 
 
+def discard_doi(driver: Any) -> None:
+    """Press the reserved DOI's discard button (the cross beside it) and wait until it is gone."""
+    label = driver.find_element(By.CSS_SELECTOR, DOI_LABEL)
+    block = label.find_element(By.XPATH, "./ancestor::div[contains(@class,'field')][1]/..")
+    button = next(b for b in block.find_elements(By.TAG_NAME, "button")
+                  if b.find_elements(By.CSS_SELECTOR, "i.close.icon"))
+    button.click()
+    wait(driver).until(lambda d: not any(DOI_PATTERN.match(line.strip())
+                                         for line in doi_field_text(d).splitlines()))
+
+
 def type_external_doi(driver: Any, doi: str) -> None:
-    field = wait(driver).until(ec.presence_of_element_located(
-        (By.CSS_SELECTOR, 'input[placeholder="Copy/paste your existing DOI here..."]')))
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(doi)
+    """Type the DOI into "Copy/paste your existing DOI here..." and let the form take it.
+
+    The form copies the input into its state after a short debounce; a page
+    still settling (a new version's form right after loading) can re-render the
+    input empty, so the value is checked, and typed again if it was lost.
+    """
+    selector = 'input[placeholder="Copy/paste your existing DOI here..."]'
+    for _ in range(3):
+        field = wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys(doi)
+        time.sleep(1.0)  # the form's debounce (200 ms), and any late re-render
+        if driver.find_element(By.CSS_SELECTOR, selector).get_attribute("value") == doi:
+            return
+    raise AssertionError(f"the DOI input did not keep {doi!r}")
 
 
 def press(driver: Any, name: str) -> None:
     """Press one of the form's buttons (save, preview, publish)."""
     button = wait(driver).until(ec.element_to_be_clickable((By.CSS_SELECTOR, f"button[name={name}]")))
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    button.click()
+    try:
+        button.click()
+    except ElementClickInterceptedException:  # the sticky side bar under a message: click it anyway
+        driver.execute_script("arguments[0].click()", button)
+
+
+def feedback(driver: Any) -> str:
+    """The form's feedback message at the top ("Record successfully saved.", errors), or ""."""
+    for message in driver.find_elements(By.CSS_SELECTOR, ".ui.message"):
+        text = message.text.strip() if message.is_displayed() else ""
+        if any(word in text.lower() for word in ("saved", "error", "fail", "not published")):
+            return text
+    return ""
 
 
 def save(driver: Any) -> str:
-    """Press "Save draft"; wait for the form's message; return its text."""
+    """Press "Save draft"; wait until the save is done; return the form's feedback."""
+    driver.execute_script(
+        "document.querySelectorAll('.ui.message').forEach(m => m.setAttribute('data-seen', '1'))")
     press(driver, "save")
-    message = wait(driver).until(
-        lambda d: next((m for m in d.find_elements(By.CSS_SELECTOR, ".ui.message")
-                        if m.is_displayed() and m.text.strip()), None)
-    )
-    wait(driver).until(lambda d: "/uploads/new" not in d.current_url)
-    return message.text
+    wait(driver).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "button[name=save].loading"))
+    wait(driver).until(lambda d: any(
+        m.is_displayed() and not m.get_attribute("data-seen") and m.text.strip()
+        for m in d.find_elements(By.CSS_SELECTOR, ".ui.message")))
+    return feedback(driver)
 
 
 def publish(driver: Any) -> None:
@@ -160,6 +205,18 @@ def publish(driver: Any) -> None:
     for box in checkbox:
         box.click()
     modal.find_element(By.XPATH, ".//button[normalize-space()='Publish']").click()
+
+
+def field_error(driver: Any, field: str) -> str:
+    """The error the form shows on one field (its label's field in error state), or ""."""
+    return driver.execute_script("""
+        const label = document.querySelector(`label[for="${arguments[0]}"]`);
+        const box = label && label.closest('.field.error, .field');
+        if (!box) return '';
+        const scope = box.classList.contains('error') ? box : box.parentElement;
+        const prompt = scope.querySelector('.ui.pointing.label, .ui.prompt.label, .error.label');
+        return prompt ? prompt.innerText : '';
+    """, field)
 
 
 def field_errors(driver: Any) -> list[str]:

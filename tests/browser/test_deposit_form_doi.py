@@ -10,6 +10,7 @@ the DOIs converged. Each flow records screenshots in ``test-output/browser/``.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,12 +21,16 @@ from deposit_helpers import (
     add_creator,
     answer_have_doi,
     choose_resource_type,
+    discard_doi,
     doi_field_text,
-    field_errors,
+    feedback,
+    field_error,
     form_messages,
     get_a_doi,
     log_in,
+    metadata_only,
     open_form,
+    press,
     publish,
     save,
     shown_managed_doi,
@@ -43,6 +48,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.ui_bundle, pytest.mark.postgresql
 
 EMAIL, PASSWORD = "depositor@example.org", "a-long-depositor-password"
 EXTERNAL_DOI = "10.9999/held.elsewhere.1"
+MAP_REFUSED = "The resource type maps to DataCite's general type 'Map', which DataCite does not accept"
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +97,15 @@ def resource_types_committed(app: Any, database: Any, location: Any, search: Any
                   "subtype": "", "type": "dataset"},
         "title": {"en": "Dataset"}, "tags": ["depositable", "linkable"],
     })
+    # An instance's own type whose DataCite mapping DataCite does not have.
+    vocabulary_service.create(system_identity, {
+        "id": "map", "icon": "map", "type": "resourcetypes",
+        "props": {"csl": "map", "datacite_general": "Map", "datacite_type": "",
+                  "openaire_resourceType": "0022", "openaire_type": "other",
+                  "eurepo": "info:eu-repo/semantics/other", "schema.org": "https://schema.org/Map",
+                  "subtype": "", "type": "map"},
+        "title": {"en": "Map"}, "tags": ["depositable", "linkable"],
+    })
     database.session.commit()
 
 
@@ -129,6 +144,7 @@ def step(screenshots: Callable, driver: Any, name: str) -> Iterator[None]:
 
 
 def fill_required(driver: Any, title: str) -> None:
+    metadata_only(driver)
     type_title(driver, title)
     choose_resource_type(driver)
     add_creator(driver, "Brown", "Troy")
@@ -162,38 +178,29 @@ def test_switching_have_a_doi_leaves_no_orphan_and_keeps_the_managed_doi(
     answer_have_doi(driver, yes=False)
     managed = get_a_doi(driver)
     save(driver)
-
-    answer_have_doi(driver, yes=True)
-    type_external_doi(driver, EXTERNAL_DOI)
-    save(driver)
-    answer_have_doi(driver, yes=False)
-    again = get_a_doi(driver) if not _shows_doi(driver) else shown_managed_doi(driver)
-    save(driver)
-    answer_have_doi(driver, yes=True)
-    type_external_doi(driver, EXTERNAL_DOI)
-    save(driver)
-    answer_have_doi(driver, yes=False)
-    third = get_a_doi(driver) if not _shows_doi(driver) else shown_managed_doi(driver)
-    save(driver)
-    screenshots(driver, "deposit-2-switching")
-    assert again == managed and third == managed
-
-    worker(lambda: row(managed) is not None and row(managed).in_sync)
-    held = [entry["id"] for entry in sandbox.control.dois()]
-    assert held == [managed]
+    worker(lambda: row(managed).in_sync)
     assert sandbox.control.doi(managed)["state"] == "draft"
-    assert EXTERNAL_DOI not in str(sandbox.control.journal())
 
+    for round_ in (1, 2):
+        # A reserved DOI must be discarded before the answer can change (the form
+        # disables the question while a DOI is reserved).
+        discard_doi(driver)
+        answer_have_doi(driver, yes=True)
+        type_external_doi(driver, EXTERNAL_DOI)
+        save(driver)
+        screenshots(driver, f"deposit-2-switching-{round_}-external")
+        worker(lambda: row(managed).in_sync)
+        assert sandbox.control.doi(managed) is None
 
-def _shows_doi(driver: Any) -> bool:
-    try:
-        shown_managed_doi_now = [
-            label.text for label in driver.find_elements(By.CSS_SELECTOR, ".field label")
-            if label.text.startswith("10.1234/")
-        ]
-    except Exception:  # noqa: BLE001
-        return False
-    return bool(shown_managed_doi_now)
+        answer_have_doi(driver, yes=False)
+        assert get_a_doi(driver) == managed
+        save(driver)
+        worker(lambda: row(managed).in_sync)
+        assert sandbox.control.doi(managed)["state"] == "draft"
+    screenshots(driver, "deposit-2-switching-back-to-managed")
+
+    assert [entry["doi"] for entry in sandbox.control.dois()] == [managed.lower()]
+    assert EXTERNAL_DOI not in json.dumps(sandbox.control.journal())
 
 
 def test_save_preview_back_preview_publish_keeps_the_doi(logged_in, ui_server, screenshots, sandbox, worker):
@@ -204,13 +211,13 @@ def test_save_preview_back_preview_publish_keeps_the_doi(logged_in, ui_server, s
     doi = get_a_doi(driver)
     save(driver)
 
-    driver.find_element(By.CSS_SELECTOR, "button[name=preview]").click()
+    press(driver, "preview")
     wait(driver).until(lambda d: "preview=1" in d.current_url)
     assert doi in driver.page_source
     driver.back()
     wait_for_form(driver)
     assert shown_managed_doi(driver) == doi
-    driver.find_element(By.CSS_SELECTOR, "button[name=preview]").click()
+    press(driver, "preview")
     wait(driver).until(lambda d: "preview=1" in d.current_url)
     driver.back()
     wait_for_form(driver)
@@ -231,26 +238,36 @@ def test_save_preview_back_preview_publish_keeps_the_doi(logged_in, ui_server, s
     assert sandbox.control.doi(doi)["state"] == "findable"
 
 
-def test_field_errors_from_datacite_rules_then_a_fixed_draft_publishes(
+def test_datacite_rules_show_on_the_field_and_refuse_publish_until_fixed(
     logged_in, ui_server, screenshots, sandbox, worker
 ):
     driver = logged_in
     open_form(driver, f"{ui_server}/uploads/new")
-    type_title(driver, "x" * 3)
+    metadata_only(driver)
+    type_title(driver, "A map DataCite cannot type")
+    choose_resource_type(driver, "Map")
+    add_creator(driver, "Brown", "Troy")
     answer_have_doi(driver, yes=False)
-    get_a_doi(driver)
-    save(driver)
-    screenshots(driver, "deposit-4-errors-on-save")
-    errors = field_errors(driver)
-    assert errors, form_messages(driver)
+    doi = get_a_doi(driver)
+
+    assert "validation feedback" in save(driver)
+    assert MAP_REFUSED in field_error(driver, "metadata.resource_type")
+    screenshots(driver, "deposit-4-datacite-rule-on-save")
+
     publish(driver)
-    time.sleep(2)
-    assert "/uploads/" in driver.current_url
+    wait(driver).until(lambda d: feedback(d).startswith("The draft was not published."))
+    assert MAP_REFUSED in field_error(driver, "metadata.resource_type")
+    assert "/records/" not in driver.current_url
     screenshots(driver, "deposit-4b-publish-refused")
-    fill_required(driver, "A title DataCite accepts")
-    save(driver)
+    assert sandbox.control.doi(doi) is None or sandbox.control.doi(doi)["state"] == "draft"
+
+    choose_resource_type(driver, "Dataset")
+    assert save(driver) == "Record successfully saved."
+    assert field_error(driver, "metadata.resource_type") == ""
     publish(driver)
     wait(driver, 60).until(lambda d: "/records/" in d.current_url)
+    worker(lambda: row(doi).in_sync)
+    assert sandbox.control.doi(doi)["state"] == "findable"
 
 
 def test_new_version_cannot_switch_to_an_external_doi(logged_in, ui_server, screenshots, sandbox, worker):
@@ -262,7 +279,10 @@ def test_new_version_cannot_switch_to_an_external_doi(logged_in, ui_server, scre
     save(driver)
     publish(driver)
     wait(driver, 60).until(lambda d: "/records/" in d.current_url)
-    driver.find_element(By.XPATH, "//button[contains(normalize-space(), 'New version')]").click()
+    new_version = wait(driver).until(lambda d: next(
+        (b for b in d.find_elements(By.XPATH, "//button[contains(normalize-space(), 'New version')]")
+         if b.is_displayed()), None))
+    new_version.click()
     wait_for_form(driver)
     answer_have_doi(driver, yes=True)
     type_external_doi(driver, EXTERNAL_DOI)
@@ -270,3 +290,49 @@ def test_new_version_cannot_switch_to_an_external_doi(logged_in, ui_server, scre
     text = doi_field_text(driver)
     screenshots(driver, "deposit-5-new-version-external-refused")
     assert "a new version must get its DOI from Example Repository too" in text
+
+
+def test_landing_page_tells_the_depositor_datacite_is_retried_during_an_outage(
+    logged_in, ui_server, screenshots, sandbox, worker, database
+):
+    from invenio_doi_ext.lifecycle.models import ManagedDOI, utcnow
+
+    driver = logged_in
+    open_form(driver, f"{ui_server}/uploads/new")
+    fill_required(driver, "Published while DataCite is down")
+    answer_have_doi(driver, yes=False)
+    doi = get_a_doi(driver)
+    save(driver)
+    publish(driver)
+    wait(driver, 60).until(lambda d: "/records/" in d.current_url)
+
+    sandbox.control.outage("503_html")
+    worker(lambda: row(doi).attempts > 0 and row(doi).last_error is not None)
+    driver.refresh()
+    status = driver.find_element(By.CSS_SELECTOR, f'#doi-ext-status [data-doi="{doi}"]')
+    assert status.get_attribute("data-state") == "retrying"
+    advice = status.find_element(By.CSS_SELECTOR, ".doi-ext-advice").text
+    assert advice.startswith("Nothing to do: it will be retried at ")
+    message = status.find_element(By.CSS_SELECTOR, ".doi-ext-message").text
+    assert "<html" not in message.lower()
+    block = driver.find_element(By.ID, "doi-ext-status")
+    driver.execute_script("arguments[0].scrollIntoView()", block)
+    screenshots(driver, "landing-3-retrying-during-outage", element=block)
+
+    # DataCite is back; the retry falls due (time travel instead of waiting out the back-off).
+    sandbox.control.clear_faults()
+    database.session.query(ManagedDOI).filter(ManagedDOI.in_sync_column.is_(False)).update(
+        {ManagedDOI.next_attempt_at: utcnow(), ManagedDOI.queued_at: None}, synchronize_session=False)
+    database.session.commit()
+
+    def converged() -> bool:
+        from invenio_doi_ext.lifecycle.tasks import sweep
+
+        sweep.delay()
+        return row(doi).in_sync
+
+    worker(converged)
+    driver.refresh()
+    status = driver.find_element(By.CSS_SELECTOR, f'#doi-ext-status [data-doi="{doi}"]')
+    assert status.get_attribute("data-state") == "findable"
+    assert sandbox.control.doi(doi)["state"] == "findable"

@@ -48,6 +48,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.ui_bundle, pytest.mark.postgresql
 
 EMAIL, PASSWORD = "depositor@example.org", "a-long-depositor-password"
 EXTERNAL_DOI = "10.9999/held.elsewhere.1"
+VERSION_REFUSED = "a new version must get its DOI from Example Repository too"
 MAP_REFUSED = "The resource type maps to DataCite's general type 'Map', which DataCite does not accept"
 
 
@@ -287,9 +288,14 @@ def test_new_version_cannot_switch_to_an_external_doi(logged_in, ui_server, scre
     answer_have_doi(driver, yes=True)
     type_external_doi(driver, EXTERNAL_DOI)
     save(driver)
-    text = doi_field_text(driver)
+    assert VERSION_REFUSED in doi_field_text(driver)
     screenshots(driver, "deposit-5-new-version-external-refused")
-    assert "a new version must get its DOI from Example Repository too" in text
+
+    publish(driver)
+    wait(driver).until(lambda d: feedback(d).startswith("The draft was not published."))
+    assert VERSION_REFUSED in doi_field_text(driver)
+    assert "/records/" not in driver.current_url
+    assert EXTERNAL_DOI not in json.dumps(sandbox.control.journal())
 
 
 def test_landing_page_tells_the_depositor_datacite_is_retried_during_an_outage(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one-command demo of invenio-doi-ext.
 #
-#   ./run-demo.sh [--output DIR] [--timeout SECONDS]
+#   ./run-demo.sh [--output DIR] [--timeout SECONDS] [--serve [--port N]]
 #
 # Installs what it needs into .venv, starts the DataCite sandbox on a free
 # loopback port, creates a throw-away InvenioRDM instance, starts a real Celery
@@ -12,6 +12,12 @@
 # e-mails (operator-digests.txt, sent over SMTP to a loopback mailbox) to the output folder
 # (default: demo-output/), stops what it started, and exits non-zero if any DOI
 # did not converge.
+#
+# --serve: after the story, the instance stays up in InvenioRDM's real UI on
+# http://127.0.0.1:5000/ (--port) until Ctrl-C, worker and beat running, so a
+# newcomer can log in (depositor@demo.example.org / demo-password), deposit, get a
+# DOI, publish and watch its status. The frontend is built first when missing
+# (scripts/ensure-ui-bundle.sh: minutes, once; cached in ~/.cache/invenio-doi-ext).
 #
 # Embedded by default (SQLite, a broker in a SQLite file, caches and sessions in memory, the
 # search stand-in). Real services when given:
@@ -24,5 +30,12 @@ cd "$(dirname "$0")"
 DOI_EXT_EXTRAS=demo
 # shellcheck source=scripts/ensure-venv.sh
 . scripts/ensure-venv.sh
+
+for arg in "$@"; do
+    if [ "$arg" = "--serve" ]; then
+        DOI_EXT_UI_STATIC=$(scripts/ensure-ui-bundle.sh) || { echo "the frontend could not be built" >&2; exit 2; }
+        export DOI_EXT_UI_STATIC
+    fi
+done
 
 exec python -m invenio_doi_ext.demo "$@"

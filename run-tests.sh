@@ -18,6 +18,14 @@
 # (saying so first). DOI_EXT_INSTALL_CHROMIUM=no skips that; the browser tests
 # then skip with a reason.
 #
+# InvenioRDM's frontend: scripts/ensure-ui-bundle.sh builds the webpack bundle of
+# the installed InvenioRDM modules (ours included) when it is missing, into
+# ~/.cache/invenio-doi-ext/ui-bundle/<key> (outside the clone: a fresh clone reuses
+# it), once per set of inputs (about 5 to 13 minutes, 2.5 GB of memory at peak).
+# The browser tests of the deposit form need it; without it (no node, no npm
+# registry, a failed build) they skip with the reason. DOI_EXT_UI_BUNDLE=no
+# skips the build.
+#
 # Before the suite, a few login tests run with DOI_EXT_TEST_SERVICES=none and an
 # instance whose every service URL points at a closed port
 # (tests/closed-services/invenio.cfg): proof that "no services" means none.
@@ -62,6 +70,15 @@ else
     reachable 127.0.0.1 5672 && amqp=yes
     reachable 127.0.0.1 6379 && redis=yes
     log "services: PostgreSQL=$pg RabbitMQ=$amqp Redis=$redis (unreachable ones are replaced as described above)"
+fi
+
+if [ "${DOI_EXT_UI_BUNDLE:-yes}" = "no" ]; then
+    log "frontend bundle: not built (DOI_EXT_UI_BUNDLE=no): the deposit-form browser tests will be skipped"
+elif static=$(scripts/ensure-ui-bundle.sh --print); then
+    log "frontend bundle: reusing $static"
+else
+    log "frontend bundle: building InvenioRDM's frontend (scripts/ensure-ui-bundle.sh; once per set of inputs)"
+    scripts/ensure-ui-bundle.sh || echo "the frontend could not be built: the deposit-form browser tests will be skipped"
 fi
 
 log "ruff"

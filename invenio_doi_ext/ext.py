@@ -110,22 +110,26 @@ def add_service_component(config: Any) -> None:
     """Append the lifecycle component so it runs after upstream's PID components.
 
     The DOI filter's component goes just before upstream's PIDsComponent, which
-    would otherwise mint a required DOI for a record the filter excludes.
+    would otherwise mint a required DOI for a record the filter excludes; so does
+    the versions component, which refuses a new version leaving a managed DOI for
+    an external one before upstream acts on it.
     """
     from invenio_rdm_records.services.components import DefaultRecordsComponents
     from invenio_rdm_records.services.components.pids import PIDsComponent
 
     from .rdm.components import DOIFilterComponent, DOILifecycleComponent
+    from .rdm.versions import DOIVersionComponent
 
     components = list(config.get("RDM_RECORDS_SERVICE_COMPONENTS") or DefaultRecordsComponents)
-    if DOIFilterComponent not in components:
+    for ours in (DOIVersionComponent, DOIFilterComponent):
+        if ours in components:
+            continue
         upstream = [
             index
             for index, component in enumerate(components)
             if isinstance(component, type) and issubclass(component, PIDsComponent)
         ]
-        position = upstream[0] if upstream else 0
-        components.insert(position, DOIFilterComponent)
+        components.insert(upstream[0] if upstream else 0, ours)
     if DOILifecycleComponent not in components:
         components.append(DOILifecycleComponent)
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components

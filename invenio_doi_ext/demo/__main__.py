@@ -1,9 +1,10 @@
-"""``python -m invenio_doi_ext.demo [--output DIR] [--timeout SECONDS]``."""
+"""``python -m invenio_doi_ext.demo [--output DIR] [--timeout SECONDS] [--serve [--port N]]``."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import time
@@ -30,7 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="seconds to wait for each step to converge"
     )
+    parser.add_argument(
+        "--serve", action="store_true",
+        help="after the story, serve the instance in InvenioRDM's UI until Ctrl-C "
+             "(needs the built frontend: DOI_EXT_UI_STATIC, set by ./run-demo.sh --serve)",
+    )
+    parser.add_argument("--port", type=int, default=5000, help="loopback port for --serve")
     args = parser.parse_args(argv)
+    static = Path(os.environ.get("DOI_EXT_UI_STATIC", ""))
+    if args.serve and not (static / "dist" / "manifest.json").is_file():
+        echo("--serve needs InvenioRDM's built frontend: run ./run-demo.sh --serve (it builds it "
+             "with scripts/ensure-ui-bundle.sh) or set DOI_EXT_UI_STATIC to its static folder.")
+        return 2
 
     started = time.monotonic()
     output = Path(args.output).resolve()
@@ -97,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             dead = processes.dead()
             if dead:
                 problems.append(f"processes exited early: {', '.join(dead)} (see their logs)")
+        if args.serve:
+            from .serve import serve
+
+            echo(f"\n{'PASS' if not problems else 'FAIL (see the report)'}: the story is over")
+            serve(config, instance_path, app, args.port, static, echo)
     finally:
         processes.stop()
         journal = sandbox.control.journal()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, has_request_context
+from invenio_db import db
+from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 
 from ..lifecycle.models import DOIHold, DOIKind, DOIState
 from ..lifecycle.store import Target, get_row, set_desired, set_hold
@@ -25,6 +27,8 @@ def sync_version(record: Any, reason: str, doi: str | None = None) -> None:
     """Refresh the version DOI of a draft (never published) or a published record."""
     doi = doi or targets.managed_doi(record)
     if doi is None:
+        if getattr(record, "is_draft", False) and not record.is_published:
+            withdraw_unused(record, reason)
         return
     if getattr(record, "is_draft", False):
         if record.is_published:
@@ -52,6 +56,26 @@ def sync_concept(parent: Any, current: Any, reason: str, doi: str | None = None)
         return
     target = targets.concept_target(parent, doi, current)
     set_desired(doi, target, kind=DOIKind.PARENT, object_uuid=parent.id, actor=current_actor(), reason=reason)
+
+
+def withdraw_unused(draft: Any, reason: str) -> None:
+    """A never-published draft that no longer shows the DOI minted for it: DataCite drops it.
+
+    The deposit form's "Do you already have a DOI?" set to yes (an external DOI)
+    or back to "no" without a DOI yet leaves the minted DOI locally NEW, on no
+    record: kept at DataCite as a draft DOI, it would be an orphan. Withdrawn
+    here; asking for a DOI again gives the same one back (upstream's provider
+    finds the NEW PID of the same record) and the lifecycle reserves it again.
+    """
+    minted = (
+        db.session.query(PersistentIdentifier.pid_value)
+        .filter_by(pid_type="doi", object_uuid=draft.id, status=PIDStatus.NEW)
+        .all()
+    )
+    for (pid_value,) in minted:
+        row = get_row(pid_value)
+        if row is not None and row.kind == DOIKind.RECORD and row.desired_state != DOIState.NONE:
+            withdraw(pid_value, f"{reason}: the draft no longer uses this DOI")
 
 
 def withdraw(pid_value: str, reason: str) -> None:

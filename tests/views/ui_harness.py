@@ -6,10 +6,11 @@ Shared by ``tests/views`` and ``tests/browser`` (their conftests import it).
 - Until the package's ``setup.cfg`` declares them, the UI blueprint and the
   administration view are injected with pytest-invenio's ``entry_points``
   fixture, exactly as the entry points will register them.
-- No frontend is built here: the webpack manifest is replaced by one whose every
-  entry renders nothing (invenio-app-rdm's own tests mock it the same way, with
-  paths instead of nothing). Pages are therefore served without InvenioRDM's
-  JavaScript and CSS bundles.
+- The view tests build no frontend: the webpack manifest is replaced by one whose
+  every entry renders nothing (invenio-app-rdm's own tests mock it the same way,
+  with paths instead of nothing), so pages come without InvenioRDM's JavaScript
+  and CSS. The browser tests serve the real bundle when it is built
+  (``ui_config(bundle=True)``, see ``tests/browser/conftest.py``).
 """
 
 from __future__ import annotations
@@ -40,14 +41,25 @@ class EmptyManifestLoader(JinjaManifestLoader):
         return EmptyManifest()
 
 
-def ui_config() -> dict[str, Any]:
-    """Configuration of the UI app in tests."""
+def ui_config(bundle: bool = False) -> dict[str, Any]:
+    """Configuration of the UI app in tests (``bundle``: the app's static folder holds a built frontend)."""
     config: dict[str, Any] = {
-        "WEBPACKEXT_MANIFEST_LOADER": EmptyManifestLoader,
         "WTF_CSRF_ENABLED": True,
         "SESSION_COOKIE_SECURE": False,
         "SECURITY_EMAIL_SENDER": "noreply@example.org",
     }
+    if bundle:
+        # What an InvenioRDM instance sets (its invenio.cfg): the React pages need
+        # inline styles, data: and blob: URLs; pytest-invenio's default allows nothing.
+        config["APP_DEFAULT_SECURE_HEADERS"] = {
+            "force_https": False,
+            "session_cookie_secure": False,
+            "content_security_policy": {
+                "default-src": ["'self'", "data:", "'unsafe-inline'", "'unsafe-eval'", "blob:"],
+            },
+        }
+    else:
+        config["WEBPACKEXT_MANIFEST_LOADER"] = EmptyManifestLoader
     add_landing_page_block(config)
     return config
 

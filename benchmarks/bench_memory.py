@@ -103,6 +103,7 @@ def run(provider: str, checkpoints: list[int], trace: bool) -> dict[str, Any]:
                     if done in checkpoints:
                         samples.append({"operations": done, "rss_mib": rss_mib(),
                                         "seconds": round(time.monotonic() - started)})
+                        print(json.dumps(samples[-1]), file=sys.stderr, flush=True)  # progress
                         if trace:
                             snapshots.append(tracemalloc.take_snapshot())
     finally:

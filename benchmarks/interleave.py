@@ -1,12 +1,12 @@
-"""Ours against upstream in alternating fresh processes: ratios pair by pair, with their spread.
+"""Ours against upstream in pairs of fresh processes: ratios pair by pair, with their spread.
 
 On a shared machine the load drifts by more than the differences measured, so
-a ratio of two runs minutes apart tells nothing. Each pair runs ours and
-upstream back to back (the order alternates from pair to pair, so a steady
-drift in load favours neither), each in a fresh interpreter; the ratio is
-taken within the pair, and pairs are added until the 95% confidence interval
-of the mean ratio is within the target spread (or a maximum number of pairs
-is reached, which the report then says).
+a ratio of two runs minutes apart tells nothing. A pair is either two runs back
+to back (the order alternating from pair to pair, so a steady drift in load
+favours neither) or two processes taking turns request by request
+(``lockstep.py``); the ratio is taken within the pair, and pairs are added until
+the 95% confidence interval of the mean ratio is within the target spread (or a
+maximum number of pairs is reached, which the report then says).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import math
 import os
 import statistics
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -56,8 +57,18 @@ def commit() -> str:
     return f"{head}+changes" if dirty else head
 
 
+def alternating(measure: Callable[[str], dict[str, Any]]) -> Callable[[int], dict[str, Any]]:
+    """A pair of runs back to back, ours first in even pairs and upstream first in odd ones."""
+
+    def pair(index: int) -> dict[str, Any]:
+        order = ("ours", "upstream") if index % 2 == 0 else ("upstream", "ours")
+        return {provider: measure(provider) for provider in order}
+
+    return pair
+
+
 def run_pairs(
-    measure: Callable[[str], dict[str, Any]],
+    measure_pair: Callable[[int], dict[str, Any]],
     ratios_of: Callable[[dict[str, Any], dict[str, Any]], dict[str, float]],
     *,
     target: float,
@@ -66,7 +77,7 @@ def run_pairs(
     stop_on: Sequence[str],
     progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Pairs of ``measure("ours")`` and ``measure("upstream")`` until every ratio in ``stop_on`` is tight.
+    """Pairs from ``measure_pair(n)`` (``{"ours": ..., "upstream": ...}``) until ``stop_on`` is tight.
 
     ``ratios_of(ours, upstream)`` names the ratios of one pair; the result holds
     every pair's raw figures and ratios, and per ratio name its geometric mean
@@ -74,20 +85,18 @@ def run_pairs(
     """
     pairs: list[dict[str, Any]] = []
     while len(pairs) < max_pairs:
-        order = ("ours", "upstream") if len(pairs) % 2 == 0 else ("upstream", "ours")
-        runs, loads = {}, []
-        for provider in order:
-            loads.append(load_average())
-            runs[provider] = measure(provider)
-        loads.append(load_average())
+        before = load_average()
+        runs = measure_pair(len(pairs))
+        load = max(before, load_average())
         ratios = ratios_of(runs["ours"], runs["upstream"])
-        pairs.append({"order": order, "runs": runs, "ratios": ratios, "load": max(loads)})
+        pairs.append({"runs": runs, "ratios": ratios, "load": load})
         names = list(ratios)
         summary = {n: spread([p["ratios"][n] for p in pairs]) for n in stop_on}
-        progress(f"  pair {len(pairs)} ({' then '.join(order)}, load {max(loads):.1f}): "
+        progress(f"  pair {len(pairs)} (load {load:.1f}): "
                  + ", ".join(f"{n} {ratios[n]:.2f}" for n in stop_on)
                  + "; spread " + ", ".join(f"±{100 * s:.0f}%" if math.isfinite(s) else "n/a"
                                           for s in summary.values()))
+        sys.stdout.flush()
         if len(pairs) >= min_pairs and all(s <= target for s in summary.values()):
             break
     result: dict[str, Any] = {"pairs": pairs, "ratios": {}}

@@ -16,11 +16,13 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import interleave
+import lockstep
 from bench_instance import percentile, run_child
 
 BENCHES = ("request", "coalesce", "throughput", "scale", "adopt", "memory")
@@ -34,13 +36,17 @@ def ratio(ours: float, theirs: float) -> str:
 OPERATIONS = ("publish", "delete_record", "restore")
 
 
-def bench_request(quick: bool, target: float, max_pairs: int, latencies: list[int]) -> dict[str, Any]:
-    """Ours and upstream in alternating fresh processes, per latency, until the ratios are tight."""
+def bench_request(
+    quick: bool, target: float, max_pairs: int, latencies: list[int], mode: str
+) -> dict[str, Any]:
+    """Ours and upstream in pairs of fresh processes, per latency, until the ratios are tight."""
     count = 6 if quick else 20
     min_pairs = 2 if quick else 3
     print(f"\n## 1. Request path (ms, {count} records per run; Celery not eager, nobody consumes)")
-    print(f"pairs of fresh processes, order alternating, until the 95% interval of every median ratio "
-          f"is within ±{100 * target:.0f}% (at least {min_pairs}, at most {max_pairs} pairs)")
+    how = ("two fresh processes taking turns, one request each (who goes first alternating)"
+           if mode == "lockstep" else "two fresh processes back to back, order alternating")
+    print(f"pairs: {how}; until the 95% interval of every median ratio is within ±{100 * target:.0f}% "
+          f"(at least {min_pairs}, at most {max_pairs} pairs)")
 
     def ratios_of(ours: dict[str, Any], upstream: dict[str, Any]) -> dict[str, float]:
         ratios = {}
@@ -53,9 +59,16 @@ def bench_request(quick: bool, target: float, max_pairs: int, latencies: list[in
     results = {}
     for latency in latencies:
         print(f"latency {latency} ms:")
+        if mode == "lockstep":
+            def measure_pair(index: int, latency: int = latency) -> dict[str, Any]:
+                first = "ours" if index % 2 == 0 else "upstream"
+                return lockstep.run_pair(latency, count, first, Path(tempfile.gettempdir()))
+        else:
+            measure_pair = interleave.alternating(
+                lambda who, latency=latency: run_child("bench_request.py", who, str(latency), str(count))
+            )
         cell = interleave.run_pairs(
-            lambda who, latency=latency: run_child("bench_request.py", who, str(latency), str(count)),
-            ratios_of, target=target, min_pairs=min_pairs, max_pairs=max_pairs,
+            measure_pair, ratios_of, target=target, min_pairs=min_pairs, max_pairs=max_pairs,
             stop_on=[f"{op} med" for op in OPERATIONS],
         )
         results[latency] = cell
@@ -203,6 +216,8 @@ def main() -> int:
                         help="request: add pairs until every median ratio is within this (0.05 = ±5%%)")
     parser.add_argument("--max-pairs", type=int, default=8, help="request: at most this many pairs a latency")
     parser.add_argument("--latencies", default="0,1000", help="request: DataCite latencies in ms")
+    parser.add_argument("--mode", choices=("lockstep", "processes"), default="lockstep",
+                        help="request: a pair takes turns request by request (default) or runs back to back")
     args = parser.parse_args()
     print(f"# invenio-doi-ext benchmarks ({'quick' if args.quick else 'full'})\n{machine()}")
     print("upstream's DataCiteClient.api is replaced by "
@@ -210,9 +225,8 @@ def main() -> int:
     results: dict[str, Any] = {}
     for name in args.only.split(","):
         if name == "request":
-            results[name] = bench_request(
-                args.quick, args.spread, args.max_pairs, [int(x) for x in args.latencies.split(",")]
-            )
+            latencies = [int(x) for x in args.latencies.split(",")]
+            results[name] = bench_request(args.quick, args.spread, args.max_pairs, latencies, args.mode)
         elif name == "coalesce":
             results[name] = bench_coalesce(args.quick)
         elif name == "throughput":

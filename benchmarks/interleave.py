@@ -84,9 +84,17 @@ def run_pairs(
     and spread.
     """
     pairs: list[dict[str, Any]] = []
+    failures = 0
     while len(pairs) < max_pairs:
         before = load_average()
-        runs = measure_pair(len(pairs))
+        try:
+            runs = measure_pair(len(pairs))
+        except RuntimeError as exc:  # a child died (e.g. the shared broker was restarted): measure again
+            failures += 1
+            progress(f"  pair {len(pairs) + 1} failed ({str(exc).splitlines()[0]}); measured again")
+            if failures > max_pairs:
+                raise
+            continue
         load = max(before, load_average())
         ratios = ratios_of(runs["ours"], runs["upstream"])
         pairs.append({"runs": runs, "ratios": ratios, "load": load})

@@ -37,7 +37,7 @@ OPERATIONS = ("publish", "delete_record", "restore")
 
 
 def bench_request(
-    quick: bool, target: float, max_pairs: int, latencies: list[int], mode: str
+    quick: bool, target: float, max_pairs: int, latencies: list[int], mode: str, json_path: str | None = None
 ) -> dict[str, Any]:
     """Ours and upstream in pairs of fresh processes, per latency, until the ratios are tight."""
     count = 6 if quick else 20
@@ -73,6 +73,8 @@ def bench_request(
         )
         results[latency] = cell
         sys.stdout.flush()
+        if json_path:  # a cell at a time: a later failure keeps what was measured
+            Path(json_path).write_text(json.dumps({"request": results}, indent=1))
     print(f"\n{'operation':<14}{'latency':>8}  {'ours med':>9}{'p95':>7}  {'upstream med':>13}{'p95':>7}  "
           f"{'ratio med':>14}  {'ratio p95':>14}  pairs  load")
     for latency, cell in results.items():
@@ -226,7 +228,9 @@ def main() -> int:
     for name in args.only.split(","):
         if name == "request":
             latencies = [int(x) for x in args.latencies.split(",")]
-            results[name] = bench_request(args.quick, args.spread, args.max_pairs, latencies, args.mode)
+            results[name] = bench_request(
+                args.quick, args.spread, args.max_pairs, latencies, args.mode, args.json
+            )
         elif name == "coalesce":
             results[name] = bench_coalesce(args.quick)
         elif name == "throughput":

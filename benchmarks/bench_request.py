@@ -1,6 +1,8 @@
 """Benchmark 1: request-path cost of publish, tombstone and restore, ours vs upstream.
 
 One child process per (provider, latency): its own database, app and sandbox.
+``serve`` runs one in lockstep with another (``benchmarks/lockstep.py``): ours and
+upstream then take turns, one operation each, so that both see the same load.
 Celery is not eager and nobody consumes the queue, so what is timed is what a
 web request waits for. Between the timed phases DataCite is brought up to date
 with latency 0 (ours: the convergence step in-process; upstream: its
@@ -106,5 +108,66 @@ def run(provider: str, latency: float, count: int) -> dict[str, Any]:
     return {"provider": provider, "latency": latency, "times": times, "datacite_requests": calls}
 
 
+def serve(provider: str, latency: float) -> None:
+    """Lockstep mode: set up, then time one operation per command read from stdin.
+
+    Commands (one per line): ``publish``, ``delete_record N``, ``restore N`` (the
+    N-th record published), ``settle`` (DataCite brought up to date at latency 0;
+    ``settle lifecycle``: ours only, as ``run`` does before the restores), ``quit``.
+    Each answer is one JSON line on stdout; everything else the application
+    prints goes to stderr.
+    """
+    from invenio_access.permissions import system_identity
+    from invenio_rdm_records.proxies import current_rdm_records_service as service
+
+    answers = sys.stdout
+    sys.stdout = sys.stderr
+    ours = provider == "ours"
+    queue = f"doi-ext-bench-req-{uuid.uuid4().hex[:8]}"
+    sandbox = start_sandbox(0)
+
+    def answer(**values: Any) -> None:
+        answers.write(json.dumps(values) + "\n")
+        answers.flush()
+
+    try:
+        with bench_database(f"step_{provider}_{int(latency)}") as url, tempfile.TemporaryDirectory() as tmp:
+            if not ours:
+                point_upstream_at(sandbox.url)
+            create_app(config(url, sandbox.url, queue, ours=ours), Path(tmp))
+            warm = service.create(system_identity, record("warm-up"))
+            service.publish(system_identity, warm.id)
+            sandbox.control.set_latency(latency)
+            ids: list[str] = []
+            answer(ready=True)
+            for line in sys.stdin:
+                command, *args = line.split()
+                if command == "publish":
+                    draft = service.create(system_identity, record(str(len(ids))))
+                    answer(ms=timed(lambda d=draft: ids.append(service.publish(system_identity, d.id).id)))
+                elif command == "delete_record":
+                    recid = ids[int(args[0])]
+                    answer(ms=timed(lambda r=recid: service.delete_record(system_identity, r, {})))
+                elif command == "restore":
+                    recid = ids[int(args[0])]
+                    answer(ms=timed(lambda r=recid: service.restore_record(system_identity, r)))
+                elif command == "settle":
+                    # As in ``run``: after the tombstones only ours has rows to converge.
+                    if ours or args != ["lifecycle"]:
+                        sandbox.control.set_latency(0)
+                        settle(ours, ids if args != ["lifecycle"] else [], service)
+                        sandbox.control.set_latency(latency)
+                    answer(done=True)
+                else:
+                    answer(datacite_requests=len(sandbox.control.journal()))
+                    break
+    finally:
+        delete_queues(queue, f"{queue}-other")
+        sandbox.stop()
+
+
 if __name__ == "__main__":
-    print(json.dumps(run(sys.argv[1], float(sys.argv[2]), int(sys.argv[3]))))
+    if sys.argv[1] == "serve":
+        serve(sys.argv[2], float(sys.argv[3]))
+    else:
+        print(json.dumps(run(sys.argv[1], float(sys.argv[2]), int(sys.argv[3]))))

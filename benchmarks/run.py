@@ -14,34 +14,83 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import interleave
+import lockstep
 from bench_instance import percentile, run_child
 
-BENCHES = ("request", "coalesce", "throughput", "scale", "adopt")
+BENCHES = ("request", "coalesce", "throughput", "scale", "adopt", "memory")
+PROVIDERS = ("ours", "upstream")
 
 
 def ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}" if theirs else "n/a"
 
 
-def bench_request(quick: bool) -> dict[str, Any]:
+OPERATIONS = ("publish", "delete_record", "restore")
+
+
+def bench_request(
+    quick: bool, target: float, max_pairs: int, latencies: list[int], mode: str, json_path: str | None = None
+) -> dict[str, Any]:
+    """Ours and upstream in pairs of fresh processes, per latency, until the ratios are tight."""
     count = 6 if quick else 20
-    print(f"\n## 1. Request path (ms, {count} records each; Celery not eager, nobody consumes)")
-    print(f"{'operation':<14}{'latency':>8}  {'ours med':>9}{'p95':>8}  {'upstream med':>13}{'p95':>8}  "
-          f"{'ratio med':>9}{'p95':>7}")
+    min_pairs = 2 if quick else 3
+    print(f"\n## 1. Request path (ms, {count} records per run; Celery not eager, nobody consumes)")
+    how = ("two fresh processes taking turns, one request each (who goes first alternating)"
+           if mode == "lockstep" else "two fresh processes back to back, order alternating")
+    print(f"pairs: {how}; until the 95% interval of every median ratio is within ±{100 * target:.0f}% "
+          f"(at least {min_pairs}, at most {max_pairs} pairs)")
+
+    def ratios_of(ours: dict[str, Any], upstream: dict[str, Any]) -> dict[str, float]:
+        ratios = {}
+        for op in OPERATIONS:
+            o, u = ours["times"][op], upstream["times"][op]
+            ratios[f"{op} med"] = percentile(o, .5) / percentile(u, .5)
+            ratios[f"{op} p95"] = percentile(o, .95) / percentile(u, .95)
+        return ratios
+
     results = {}
-    for latency in (0, 1000):
-        runs = {p: run_child("bench_request.py", p, str(latency), str(count)) for p in ("ours", "upstream")}
-        results[latency] = runs
-        for op in ("publish", "delete_record", "restore"):
-            o, u = runs["ours"]["times"][op], runs["upstream"]["times"][op]
-            om, op95, um, up95 = percentile(o, .5), percentile(o, .95), percentile(u, .5), percentile(u, .95)
-            print(f"{op:<14}{latency:>6}ms  {om:>9.0f}{op95:>8.0f}  {um:>13.0f}{up95:>8.0f}  "
-                  f"{ratio(om, um):>9}{ratio(op95, up95):>7}")
+    for latency in latencies:
+        print(f"latency {latency} ms:")
+        if mode == "lockstep":
+            def measure_pair(index: int, latency: int = latency) -> dict[str, Any]:
+                first = "ours" if index % 2 == 0 else "upstream"
+                return lockstep.run_pair(latency, count, first, Path(tempfile.gettempdir()))
+        else:
+            measure_pair = interleave.alternating(
+                lambda who, latency=latency: run_child("bench_request.py", who, str(latency), str(count))
+            )
+        cell = interleave.run_pairs(
+            measure_pair, ratios_of, target=target, min_pairs=min_pairs, max_pairs=max_pairs,
+            stop_on=[f"{op} med" for op in OPERATIONS],
+        )
+        results[latency] = cell
+        sys.stdout.flush()
+        if json_path:  # a cell at a time: a later failure keeps what was measured
+            Path(json_path).write_text(json.dumps({"request": results}, indent=1))
+    print(f"\n{'operation':<14}{'latency':>8}  {'ours med':>9}{'p95':>7}  {'upstream med':>13}{'p95':>7}  "
+          f"{'ratio med':>14}  {'ratio p95':>14}  pairs  load")
+    for latency, cell in results.items():
+        for op in OPERATIONS:
+            runs = [pair["runs"] for pair in cell["pairs"]]
+            med = {p: statistics.median(percentile(r[p]["times"][op], .5) for r in runs) for p in PROVIDERS}
+            p95 = {p: statistics.median(percentile(r[p]["times"][op], .95) for r in runs) for p in PROVIDERS}
+            rm, rp = cell["ratios"][f"{op} med"], cell["ratios"][f"{op} p95"]
+            print(f"{op:<14}{latency:>6}ms  {med['ours']:>9.0f}{p95['ours']:>7.0f}  {med['upstream']:>13.0f}"
+                  f"{p95['upstream']:>7.0f}  {rm['mean']:>6.2f} ±{100 * rm['spread']:>4.0f}%  "
+                  f"{rp['mean']:>6.2f} ±{100 * rp['spread']:>4.0f}%  {len(runs):>5}  "
+                  f"{min(cell['load']):.1f}-{max(cell['load']):.1f}")
+        if not cell["converged"]:
+            print(f"  latency {latency} ms: spread still over ±{100 * target:.0f}% after {max_pairs} pairs")
+    print("ratio: geometric mean of the pairs' ratios, ± half-width of its 95% confidence interval; "
+          "ms: median over the pairs; load: one-minute load average during the pairs")
     return results
 
 
@@ -121,6 +170,28 @@ def bench_adopt(quick: bool) -> dict[str, Any]:
     return run
 
 
+def bench_memory(quick: bool) -> dict[str, Any]:
+    """RSS of a web process after publish/edit/tombstone requests; ours and upstream side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    points = "300,1500" if quick else "1000,5000"
+    first, last = (int(x) for x in points.split(","))
+    print(f"\n## 6. Memory of a web process: RSS after {first:,} and {last:,} publish/edit/tombstone "
+          "requests (one process each, run at the same time; the sandbox in a process of its own)")
+    with ThreadPoolExecutor(2) as pool:
+        futures = {p: pool.submit(run_child, "bench_memory.py", p, points) for p in PROVIDERS}
+        runs = {p: future.result() for p, future in futures.items()}
+    print(f"{'provider':<10}{'after 30':>10}{f'after {first:,}':>13}{f'after {last:,}':>13}{'growth':>9}")
+    growth = {}
+    for provider, run in runs.items():
+        at = {s["operations"]: s["rss_mib"] for s in run["samples"]}
+        growth[provider] = at[last] / at[first]
+        print(f"{provider:<10}{run['baseline_mib']:>10}{at[first]:>13}{at[last]:>13}{growth[provider]:>9.3f}")
+    print(f"growth ratio ours / upstream: {ratio(growth['ours'], growth['upstream'])} "
+          "(growth: RSS at the last checkpoint / RSS at the first; MiB)")
+    return runs
+
+
 def machine() -> str:
     import psutil
     import sqlalchemy as sa
@@ -132,7 +203,7 @@ def machine() -> str:
     engine.dispose()
     return (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; nproc {os.cpu_count()}; "
             f"memory {psutil.virtual_memory().total / 2**30:.1f} GiB; Python {platform.python_version()}; "
-            f"PostgreSQL {pg}")
+            f"PostgreSQL {pg}; commit {interleave.commit()}; load average {os.getloadavg()[0]:.1f}")
 
 
 def main() -> int:
@@ -143,6 +214,12 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(BENCHES), help=f"comma-separated subset of {BENCHES}")
     parser.add_argument("--dois", type=int, help="DOIs of the throughput runs (default 2000, quick 400)")
     parser.add_argument("--json", help="also write every raw figure to this file")
+    parser.add_argument("--spread", type=float, default=0.05,
+                        help="request: add pairs until every median ratio is within this (0.05 = ±5%%)")
+    parser.add_argument("--max-pairs", type=int, default=8, help="request: at most this many pairs a latency")
+    parser.add_argument("--latencies", default="0,1000", help="request: DataCite latencies in ms")
+    parser.add_argument("--mode", choices=("lockstep", "processes"), default="lockstep",
+                        help="request: a pair takes turns request by request (default) or runs back to back")
     args = parser.parse_args()
     print(f"# invenio-doi-ext benchmarks ({'quick' if args.quick else 'full'})\n{machine()}")
     print("upstream's DataCiteClient.api is replaced by "
@@ -150,7 +227,10 @@ def main() -> int:
     results: dict[str, Any] = {}
     for name in args.only.split(","):
         if name == "request":
-            results[name] = bench_request(args.quick)
+            latencies = [int(x) for x in args.latencies.split(",")]
+            results[name] = bench_request(
+                args.quick, args.spread, args.max_pairs, latencies, args.mode, args.json
+            )
         elif name == "coalesce":
             results[name] = bench_coalesce(args.quick)
         elif name == "throughput":
@@ -159,6 +239,8 @@ def main() -> int:
             results[name] = bench_scale(args.quick)
         elif name == "adopt":
             results[name] = bench_adopt(args.quick)
+        elif name == "memory":
+            results[name] = bench_memory(args.quick)
         else:
             parser.error(f"unknown benchmark {name!r}")
         sys.stdout.flush()

@@ -18,6 +18,7 @@ from invenio_rdm_records.resources.serializers import DataCite45JSONSerializer
 from invenio_rdm_records.utils import ChainObject
 
 from .. import settings
+from . import memo
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +98,9 @@ def community_relations(parent: Any) -> list[dict[str, str]]:
     return relations
 
 
-def _with_communities(data: dict[str, Any], parent: Any) -> dict[str, Any]:
+def _with_communities(data: dict[str, Any], relations: list[dict[str, str]]) -> dict[str, Any]:
     related = list(data.get("relatedIdentifiers") or [])
-    for relation in community_relations(parent):
+    for relation in relations:
         if relation not in related:
             related.append(relation)
     if related:
@@ -125,11 +126,43 @@ def dereferenced(record: Any) -> Any:
     return twin
 
 
+#: Keys of a record or draft that upstream's DataCite 4.5 serializer does not read
+#: (it reads ``metadata``, ``pids``, ``updated``, ``links``, ``custom_fields``,
+#: ``parent``, and ``access.status`` when ``RDM_DATACITE_DUMP_OPENAIRE_ACCESS_RIGHTS``
+#: is set) and that change without its metadata: a
+#: tombstone is stored on the record, the recid's status, the files' ``enabled``
+#: flag and the access dump differ between publish and the next request. Left out
+#: of the memo's key; every other key is in it, so a key the serializer starts
+#: reading after an upgrade can only cost a recomputation
+#: (``tests/metadata/test_memo.py`` checks the list against the serializer).
+NOT_SERIALIZED = frozenset({
+    "tombstone", "pid", "files", "media_files", "internal_notes", "versions", "created",
+    "expires_at", "fork_version_id", "has_draft", "is_published", "revision_id", "deletion_status",
+    "is_deleted", "$schema", "stats",
+})  # fmt: skip
+
+
+def memo_content(obj: Any) -> dict[str, Any] | None:
+    """What the serializer can read of a record, draft or parent: the memo's key."""
+    if obj is None:
+        return None
+    content = {key: value for key, value in dict(obj).items() if key not in NOT_SERIALIZED}
+    access = content.pop("access", None) or {}
+    if current_app.config.get("RDM_DATACITE_DUMP_OPENAIRE_ACCESS_RIGHTS"):
+        content["access"] = {"status": access.get("status")}  # read only then (as rights)
+    return content
+
+
 def record_payload(record: Any) -> dict[str, Any]:
-    """Full DataCite metadata of a published version."""
-    record = dereferenced(record)
-    data = _clean(_serializer.dump_obj(record))
-    return with_cleared(_with_communities(data, getattr(record, "parent", None)))
+    """Full DataCite metadata of a published version (serialized once per content and process)."""
+    parent = getattr(record, "parent", None)
+    relations = community_relations(parent)
+
+    def compute() -> dict[str, Any]:
+        return with_cleared(_with_communities(_clean(_serializer.dump_obj(dereferenced(record))), relations))
+
+    key = memo.Memo.key("record", memo_content(record), memo_content(parent), relations)
+    return memo.derived().get_or_compute(key, compute)
 
 
 def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) -> dict[str, Any]:
@@ -139,23 +172,32 @@ def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) 
     itself; the concept instead "HasVersion" each of ``version_dois`` (the
     caller passes the public versions only).
     """
-    latest = dereferenced(latest)
-    chained = ChainObject(parent, latest, aliases={"_parent": parent, "_child": latest})
-    data = _clean(_serializer.dump_obj(chained))
-    own = ((parent.get("pids") or {}).get("doi") or {}).get("identifier", "").lower()
-    related = [
-        item
-        for item in data.get("relatedIdentifiers") or []
-        if not (
-            item.get("relationType") == "IsVersionOf" and str(item.get("relatedIdentifier")).lower() == own
-        )
-    ]
-    related += [
+    relations = community_relations(parent)
+
+    def compute() -> dict[str, Any]:
+        child = dereferenced(latest)
+        chained = ChainObject(parent, child, aliases={"_parent": parent, "_child": child})
+        data = _clean(_serializer.dump_obj(chained))
+        own = ((parent.get("pids") or {}).get("doi") or {}).get("identifier", "").lower()
+        data["relatedIdentifiers"] = [
+            item
+            for item in data.get("relatedIdentifiers") or []
+            if not (
+                item.get("relationType") == "IsVersionOf"
+                and str(item.get("relatedIdentifier")).lower() == own
+            )
+        ]
+        return data
+
+    # The versions are not part of the key: a tombstone or restore of another
+    # version changes only the list below, not what is serialized.
+    key = memo.Memo.key("concept", memo_content(parent), memo_content(latest))
+    data = memo.derived().get_or_compute(key, compute)
+    data["relatedIdentifiers"] += [
         {"relatedIdentifier": doi, "relationType": "HasVersion", "relatedIdentifierType": "DOI"}
         for doi in version_dois
     ]
-    data["relatedIdentifiers"] = related
-    return with_cleared(_with_communities(data, parent))
+    return with_cleared(_with_communities(data, relations))
 
 
 def draft_payload(draft: Any) -> dict[str, Any]:

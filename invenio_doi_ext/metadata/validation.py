@@ -18,6 +18,7 @@ from typing import Any
 from datacite import schema45
 
 from .. import doi_syntax
+from . import memo
 from .policy import RESOURCE_TYPE_GENERAL
 
 #: DataCite's own checks (datacite/lupo), beyond the JSON schema; the DOI rule is
@@ -349,14 +350,26 @@ def as_form_errors(errors: Iterable[FieldError]) -> list[dict[str, Any]]:
 
 
 def validate_record(record: Any, doi: str | None, url: str | None) -> list[FieldError]:
-    """Validate what upstream's serializer makes of ``record`` (a draft about to be published)."""
-    from .payload import dereferenced, record_payload
+    """Validate what upstream's serializer makes of ``record`` (a draft about to be published).
+
+    Publish checks the draft exactly as its last save did; the result is kept by
+    content (:mod:`invenio_doi_ext.metadata.memo`), so an unchanged draft is not
+    serialized and checked twice, and a changed one always is.
+    """
+    from .payload import dereferenced, memo_content, record_payload
 
     # A draft being created has no ``pids`` yet (upstream sets them after validating).
-    source = dereferenced(record)
-    view = {**source, "pids": source.get("pids") or {}, "metadata": source.get("metadata") or {}}
-    try:
-        payload = record_payload(view)
-    except Exception as exc:  # noqa: BLE001 - report it on the form rather than fail the save
-        return [FieldError("metadata", f"The metadata cannot be converted for DataCite: {exc}", "serializer")]
-    return validate(payload, doi=doi, url=url, record=record)
+    view = {**record, "pids": record.get("pids") or {}, "metadata": record.get("metadata") or {}}
+
+    def compute() -> list[FieldError]:
+        source = dereferenced(record)  # the names of its vocabulary entries, for the serializer
+        named = {**source, "pids": view["pids"], "metadata": source.get("metadata") or {}}
+        try:
+            payload = record_payload(named)
+        except Exception as exc:  # noqa: BLE001 - report it on the form rather than fail the save
+            message = f"The metadata cannot be converted for DataCite: {exc}"
+            return [FieldError("metadata", message, "serializer")]
+        return validate(payload, doi=doi, url=url, record=record)
+
+    key = memo.Memo.key("validate", memo_content(view), doi, url)
+    return memo.derived().get_or_compute(key, compute)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from invenio_db import db
 from invenio_rdm_records.records.api import RDMRecord
 
 from .. import doi_syntax, settings
@@ -91,7 +92,11 @@ def _held(record: Any, url: str, parent: Any = None) -> Target:
 def published_versions(parent: Any, current: Any = None) -> list[Any]:
     """Published versions of a concept, with ``current`` (in memory) replacing its stored copy."""
     records = {}
-    for model in RDMRecord.model_cls.query.filter_by(parent_id=parent.id).all():
+    # Without autoflush: only ``current`` changes in this request, and it replaces
+    # its stored copy below; the record's changes are flushed once, at commit.
+    with db.session.no_autoflush:
+        models = RDMRecord.model_cls.query.filter_by(parent_id=parent.id).all()
+    for model in models:
         if model.is_deleted:
             continue
         records[str(model.id)] = RDMRecord(model.data, model=model)

@@ -39,11 +39,17 @@ def normalize(doi: str) -> str:
 
 
 def get_row(doi: str, *, lock: bool = False) -> ManagedDOI | None:
-    """The row of a DOI, optionally locked for the rest of the transaction."""
+    """The row of a DOI, optionally locked for the rest of the transaction.
+
+    Without autoflush: the store flushes a row it creates at once (below), so
+    nothing pending can hide one, and a record's pending changes are flushed
+    once at commit instead of at every DOI of the request.
+    """
     query = db.session.query(ManagedDOI).filter(ManagedDOI.doi == normalize(doi))
     if lock:
         query = query.with_for_update()
-    return query.one_or_none()
+    with db.session.no_autoflush:
+        return query.one_or_none()
 
 
 def lock_row(row_id: int) -> ManagedDOI | None:
@@ -149,7 +155,8 @@ def set_desired(
     if not row.in_sync and not was_waiting:
         row.next_attempt_at = utcnow() + timedelta(seconds=coalesce_seconds())
 
-    db.session.flush()
+    if row.id is None:
+        db.session.flush()  # a new row needs its id for the event; an existing one waits for the commit
     append_event(
         row, actor, "desired", operation=operation, from_state=previous, to_state=state, message=reason
     )

@@ -118,20 +118,42 @@ def logged_in(ui_server: str, chromium: Any, depositor: Any) -> Any:
 
 @pytest.fixture
 def worker(app: Any, database: Any) -> Callable[..., None]:
-    """Run a real Celery worker until ``done()`` holds (or fail after a while)."""
+    """Run a real Celery worker until ``done()`` holds (or fail after a while).
+
+    Celery's app is process-wide and flask-celeryext binds it to the first Flask
+    app it meets (an earlier test module's), so each task runs inside this
+    module's app context, pushed around it by Celery's own task signals.
+    """
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun, task_prerun
 
     celery = app.extensions["invenio-celery"].celery
+    contexts: dict[str, Any] = {}
+
+    def push(task_id: str | None = None, **_: Any) -> None:
+        contexts[task_id or ""] = app.app_context()
+        contexts[task_id or ""].push()
+
+    def pop(task_id: str | None = None, **_: Any) -> None:
+        context = contexts.pop(task_id or "", None)
+        if context is not None:
+            context.pop()
 
     def run(done: Callable[[], bool], timeout: float = 60.0) -> None:
-        with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                database.session.expire_all()
-                database.session.rollback()
-                if done():
-                    return
-                time.sleep(0.5)
+        task_prerun.connect(push, weak=False)
+        task_postrun.connect(pop, weak=False)
+        try:
+            with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    database.session.expire_all()
+                    database.session.rollback()
+                    if done():
+                        return
+                    time.sleep(0.5)
+        finally:
+            task_prerun.disconnect(push)
+            task_postrun.disconnect(pop)
         raise AssertionError("the DOIs did not converge while the worker ran")
 
     return run

@@ -12,6 +12,7 @@ from invenio_doi_ext.cli import doi as doi_cli
 from invenio_doi_ext.ext import SWEEP_SCHEDULE_NAME
 from invenio_doi_ext.rdm.components import DOIFilterComponent, DOILifecycleComponent
 from invenio_doi_ext.rdm.providers import DOIExtParentPIDProvider, DOIExtPIDProvider
+from invenio_doi_ext.rdm.versions import DOIVersionComponent
 from invenio_doi_ext.settings import ConfigurationError, LegacyConfigWarning
 
 
@@ -39,7 +40,9 @@ def test_records_service_uses_our_provider_and_component(service):
     assert components[-1] is DOILifecycleComponent
     # The DOI filter's component runs just before upstream's PIDsComponent (docs/filters.rst).
     assert components[components.index(PIDsComponent) - 1] is DOIFilterComponent
-    upstream = [c for c in components if c is not DOIFilterComponent]
+    # A new version's DOI kind is checked before upstream's PIDsComponent mints (rdm/versions.py).
+    assert components.index(DOIVersionComponent) < components.index(PIDsComponent)
+    upstream = [c for c in components if not c.__module__.startswith("invenio_doi_ext.")]
     assert upstream[: len(DefaultRecordsComponents)] == list(DefaultRecordsComponents)
 
 

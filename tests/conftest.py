@@ -358,6 +358,20 @@ def set_config(app: Any) -> Iterator[Callable[..., None]]:
 
 
 @pytest.fixture
+def community(app: Any, db: Any) -> Callable[[str], Any]:
+    """A community (slug) as a record, without the search index the service would need."""
+    from invenio_communities.communities.records.api import Community
+
+    def _make(slug: str) -> Any:
+        record = Community.create({"metadata": {"title": slug.title()}, "access": {}}, slug=slug)
+        record.commit()
+        db.session.commit()
+        return record
+
+    return _make
+
+
+@pytest.fixture
 def publish(service: Any, db: Any) -> Callable[..., Any]:
     """Create and publish a record through the real service; returns the result item."""
 

@@ -26,28 +26,30 @@ class PageArgsSchema(MultiDictSchema):
     size = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
-class StateField(ma.fields.String):
+class _RowFilterField(ma.fields.String):
+    """A string the services' row filter checks (``RowFilter(<name>=value)``), refused with its words."""
+
+    filter_name = ""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            queries.RowFilter(**{self.filter_name: text})
+        except queries.FilterError as exc:
+            raise ma.ValidationError(str(exc)) from None
+        return text
+
+
+class StateField(_RowFilterField):
     """``state``: a DataCite state or a DSpace state name, any case."""
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            queries.RowFilter(state=text)
-        except queries.FilterError as exc:
-            raise ma.ValidationError(str(exc)) from None
-        return text
+    filter_name = "state"
 
 
-class AccountField(ma.fields.String):
+class AccountField(_RowFilterField):
     """``account``: the name of a configured DataCite account."""
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            queries.RowFilter(account=text)
-        except queries.FilterError as exc:
-            raise ma.ValidationError(str(exc)) from None
-        return text
+    filter_name = "account"
 
 
 class SinceField(ma.fields.String):

@@ -38,20 +38,6 @@ def sandbox(sandbox: Any) -> Any:
 
 
 @pytest.fixture
-def community(app: Any, db: Any) -> Callable[[str], Any]:
-    """A community (slug) as a record, without the search index the service would need."""
-    from invenio_communities.communities.records.api import Community
-
-    def _make(slug: str) -> Any:
-        record = Community.create({"metadata": {"title": slug.title()}, "access": {}}, slug=slug)
-        record.commit()
-        db.session.commit()
-        return record
-
-    return _make
-
-
-@pytest.fixture
 def in_community(db: Any, service: Any) -> Callable[..., None]:
     """Put a draft's or record's parent in a community, as its default (as accepting does)."""
 

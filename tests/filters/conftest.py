@@ -28,20 +28,6 @@ def extra_app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def community(app: Any, db: Any) -> Callable[[str], Any]:
-    """A community (slug) as a record, without the search index the service would need."""
-    from invenio_communities.communities.records.api import Community
-
-    def _make(slug: str) -> Any:
-        record = Community.create({"metadata": {"title": slug.title()}, "access": {}}, slug=slug)
-        record.commit()
-        db.session.commit()
-        return record
-
-    return _make
-
-
-@pytest.fixture
 def in_community(db: Any, service: Any) -> Callable[[str, Any], None]:
     """Put a draft's parent in a community (as accepting its submission does)."""
 

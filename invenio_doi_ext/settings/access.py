@@ -84,13 +84,6 @@ def datacite_prefix(config: Mapping[str, Any] | None = None) -> str:
     return str(raw("DATACITE_PREFIX", config) or "")
 
 
-def datacite_prefixes(config: Mapping[str, Any] | None = None) -> list[str]:
-    """The prefixes this instance mints under: ``DATACITE_PREFIX``, then the additional ones."""
-    conf = _config(config)
-    additional = account.additional_prefixes(conf)
-    return [str(prefix) for prefix in [datacite_prefix(conf), *additional] if prefix]
-
-
 def datacite_format(config: Mapping[str, Any] | None = None) -> str | Callable[..., str]:
     """``DATACITE_FORMAT``: a format string with ``{prefix}`` and ``{id}``, or a callable."""
     return raw("DATACITE_FORMAT", config) or "{prefix}/{id}"

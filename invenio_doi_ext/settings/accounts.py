@@ -20,7 +20,17 @@ from .. import config as ext_config
 from .. import doi_syntax
 from . import account as upstream
 from . import forms
-from .access import PRODUCTION_API_URL, TEST_API_URL, datacite_url, rate_limit
+from .access import (
+    PRODUCTION_API_URL,
+    TEST_API_URL,
+    datacite_format,
+    datacite_password,
+    datacite_prefix,
+    datacite_test_mode,
+    datacite_url,
+    datacite_username,
+    rate_limit,
+)
 from .forms import ConfigurationError
 
 DEFAULT_ACCOUNT = "default"
@@ -65,14 +75,15 @@ def _config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def _default_account(conf: Mapping[str, Any]) -> Account:
+    """The ``DATACITE_*`` keys, read through their accessors, as the account ``default``."""
     return Account(
         name=DEFAULT_ACCOUNT,
-        username=str(upstream.value(conf, "DATACITE_USERNAME") or ""),
-        password=str(upstream.value(conf, "DATACITE_PASSWORD") or ""),
-        prefix=str(upstream.value(conf, "DATACITE_PREFIX") or ""),
+        username=datacite_username(conf),
+        password=datacite_password(conf),
+        prefix=datacite_prefix(conf),
         additional_prefixes=tuple(str(p) for p in upstream.additional_prefixes(conf)),
-        doi_format=upstream.value(conf, "DATACITE_FORMAT") or "{prefix}/{id}",
-        test_mode=bool(upstream.value(conf, "DATACITE_TEST_MODE")),
+        doi_format=datacite_format(conf),
+        test_mode=datacite_test_mode(conf),
         url=None,
     )
 
@@ -111,7 +122,7 @@ def _named_account(name: Any, given: Any, conf: Mapping[str, Any]) -> Account:
     if "test_mode" in given:
         test_mode = forms.flag(f'{key}["test_mode"]', given["test_mode"])
     else:
-        test_mode = bool(upstream.value(conf, "DATACITE_TEST_MODE"))
+        test_mode = datacite_test_mode(conf)
     return Account(
         name=name,
         username=str(given["username"]),

@@ -34,8 +34,9 @@ def breaker_show(account: str | None) -> None:
     if account:
         rows = [breaker.state(account)]
     else:  # every configured account, then any other that still has a breaker
-        rows = [breaker.state(name) for name in settings.account_names()]
-        rows += [row for row in breaker.states() if row.account not in settings.account_names()]
+        names = settings.account_names()
+        rows = [breaker.state(name) for name in names]
+        rows += [row for row in breaker.states() if row.account not in names]
     any_open = False
     for row in rows:
         until = breaker.paused_until(account=row.account)

@@ -23,6 +23,12 @@ DEFAULT = settings.DEFAULT_ACCOUNT
 class BreakerMissingError(RuntimeError):
     """The breaker's row is made with its table; without it the schema is not up to date."""
 
+    def __init__(self) -> None:
+        super().__init__(
+            "The table doi_ext_breaker has no row: run `invenio alembic upgrade` "
+            "(the invenio_doi_ext branch makes it)."
+        )
+
 
 def _settings() -> tuple[int, float]:
     return tuple(settings.circuit_breaker())
@@ -38,10 +44,7 @@ def _row(lock: bool, account: str = DEFAULT) -> CircuitBreaker:
     if row is not None:
         return row
     if account == DEFAULT:
-        raise BreakerMissingError(
-            "The table doi_ext_breaker has no row: run `invenio alembic upgrade` "
-            "(the invenio_doi_ext branch makes it)."
-        )
+        raise BreakerMissingError()
     _create(account)
     return _query(account, lock).one()
 
@@ -49,10 +52,7 @@ def _row(lock: bool, account: str = DEFAULT) -> CircuitBreaker:
 def _create(account: str) -> None:
     """Make another account's row; a worker that made it at the same time wins, harmlessly."""
     if db.session.query(CircuitBreaker.id).filter(CircuitBreaker.id == BREAKER_ROW_ID).first() is None:
-        raise BreakerMissingError(
-            "The table doi_ext_breaker has no row: run `invenio alembic upgrade` "
-            "(the invenio_doi_ext branch makes it)."
-        )
+        raise BreakerMissingError()
     highest = db.session.query(db.func.max(CircuitBreaker.id)).scalar() or BREAKER_ROW_ID
     try:
         with db.session.begin_nested():
@@ -73,8 +73,7 @@ def state(account: str = DEFAULT) -> CircuitBreaker:
 def states() -> list[CircuitBreaker]:
     """Every breaker that exists, ``default`` first (others appear on their first call)."""
     _row(lock=False)
-    rows = db.session.query(CircuitBreaker).order_by(CircuitBreaker.id).all()
-    return rows
+    return db.session.query(CircuitBreaker).order_by(CircuitBreaker.id).all()
 
 
 def paused_accounts(now: datetime | None = None) -> list[str]:

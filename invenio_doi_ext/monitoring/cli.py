@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from invenio_db import db
 
+from .. import settings
 from . import summary as summaries
 
 
@@ -30,7 +31,7 @@ def render_text(s: summaries.Summary) -> str:
     else:
         lines.append(f"breaker: closed (consecutive failures: {s.breaker_failures})")
     for account, state in sorted(s.breakers.items()):
-        if account != "default" and state["open"]:
+        if account != settings.DEFAULT_ACCOUNT and state["open"]:
             until, reason = state["paused_until"], state["reason"]
             lines.append(f"breaker of account {account}: open until {until} ({reason})")
     calls = ", ".join(f"{o} {c}: {n}" for (o, c), n in sorted(s.calls.items())) or "none"

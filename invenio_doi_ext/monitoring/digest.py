@@ -25,7 +25,7 @@ from invenio_db.uow import UnitOfWork
 from invenio_notifications.services.uow import NotificationOp
 
 from .. import settings
-from ..lifecycle.models import CircuitBreaker, DOIEvent, ManagedDOI, utcnow
+from ..lifecycle.models import BREAKER_ROW_ID, CircuitBreaker, DOIEvent, ManagedDOI, utcnow
 from ..lifecycle.states import status_label
 from . import links
 from .models import DigestState
@@ -64,7 +64,7 @@ def observe_breaker(state: DigestState, now: datetime) -> list[dict[str, Any]]:
     doi breaker reset``) clears ``paused_until``; a pause that lapses while
     DataCite still fails is the same outage, not a closing and a new opening.
     """
-    row = db.session.get(CircuitBreaker, 1)
+    row = db.session.get(CircuitBreaker, BREAKER_ROW_ID)
     engaged = row is not None and row.paused_until is not None
     pending = list(state.pending or [])
     if engaged and not state.breaker_open:
@@ -90,7 +90,8 @@ def _observe_accounts(state: DigestState, pending: list[dict[str, Any]], now: da
     """The other accounts' breakers: each opening and closing, named by its account."""
     was_open = set(state.open_accounts or [])
     engaged = []
-    rows = db.session.query(CircuitBreaker).filter(CircuitBreaker.id != 1).order_by(CircuitBreaker.id)
+    others = db.session.query(CircuitBreaker).filter(CircuitBreaker.id != BREAKER_ROW_ID)
+    rows = others.order_by(CircuitBreaker.id)
     for row in rows:
         if row.paused_until is not None:
             engaged.append(row.account)

@@ -31,7 +31,7 @@ def check(now: datetime | None = None) -> tuple[bool, dict[str, Any]]:
     if paused:
         problems.append("breaker open: calls to DataCite are paused")
     for account, state in summary.breakers_by_account(now).items():
-        if state["open"] and account != "default":
+        if state["open"] and account != settings.DEFAULT_ACCOUNT:
             problems.append(f"breaker of account {account!r} open: its calls to DataCite are paused")
     if lag > limit:
         problems.append(f"oldest due DOI waited {lag:.0f} s (limit {limit:.0f} s): are the workers running?")

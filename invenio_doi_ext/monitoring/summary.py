@@ -21,7 +21,7 @@ from sqlalchemy import false, func, text
 from sqlalchemy.orm import Query
 
 from ..datacite.outcome import LOCAL_RATE_LIMIT
-from ..lifecycle.models import CircuitBreaker, DOIEvent, ManagedDOI, utcnow
+from ..lifecycle.models import BREAKER_ROW_ID, CircuitBreaker, DOIEvent, ManagedDOI, utcnow
 from ..lifecycle.states import dspace_state, status_label
 from . import ddl
 from .models import OUT_OF_SYNC_SINCE, CallCount, StateCount
@@ -177,7 +177,7 @@ def oldest_out_of_sync() -> datetime | None:
 
 def breaker_state(now: datetime) -> tuple[bool, CircuitBreaker | None]:
     """(calls paused now, the breaker row)."""
-    row = db.session.get(CircuitBreaker, 1)
+    row = db.session.get(CircuitBreaker, BREAKER_ROW_ID)
     return bool(row is not None and row.paused_until and row.paused_until > now), row
 
 

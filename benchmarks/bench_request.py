@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,44 +69,59 @@ def timed(call: Any) -> float:
     return (time.perf_counter() - started) * 1000.0
 
 
-def run(provider: str, latency: float, count: int) -> dict[str, Any]:
-    """Timings (ms) of ``count`` publishes, tombstones and restores."""
+@contextmanager
+def instance(provider: str, latency: float, label: str) -> Iterator[tuple[Any, Any]]:
+    """A warmed-up instance of ``provider`` with its own database, queue and sandbox.
+
+    Yields the records service and the sandbox (at ``latency``); the queues and the
+    sandbox go when it ends, the database with ``bench_database``.
+    """
     from invenio_access.permissions import system_identity
     from invenio_rdm_records.proxies import current_rdm_records_service as service
 
     ours = provider == "ours"
     queue = f"doi-ext-bench-req-{uuid.uuid4().hex[:8]}"
     sandbox = start_sandbox(0)
-    times: dict[str, list[float]] = {"publish": [], "delete_record": [], "restore": []}
+    database = f"{label}_{provider}_{int(latency)}"
     try:
-        with bench_database(f"req_{provider}_{int(latency)}") as url, tempfile.TemporaryDirectory() as tmp:
+        with bench_database(database) as url, tempfile.TemporaryDirectory() as tmp:
             if not ours:
                 point_upstream_at(sandbox.url)
             create_app(config(url, sandbox.url, queue, ours=ours), Path(tmp))
             warm = service.create(system_identity, record("warm-up"))
             service.publish(system_identity, warm.id)
-            ids = []
             sandbox.control.set_latency(latency)
-            for number in range(count):
-                draft = service.create(system_identity, record(str(number)))
-                publish = lambda d=draft: ids.append(service.publish(system_identity, d.id).id)  # noqa: E731
-                times["publish"].append(timed(publish))
-            sandbox.control.set_latency(0)
-            settle(ours, ids, service)
-            sandbox.control.set_latency(latency)
-            for recid in ids:
-                tombstone = lambda r=recid: service.delete_record(system_identity, r, {})  # noqa: E731
-                times["delete_record"].append(timed(tombstone))
-            sandbox.control.set_latency(0)
-            if ours:
-                settle(ours, [], service)
-            sandbox.control.set_latency(latency)
-            for recid in ids:
-                times["restore"].append(timed(lambda r=recid: service.restore_record(system_identity, r)))
-            calls = len(sandbox.control.journal())
+            yield service, sandbox
     finally:
         delete_queues(queue, f"{queue}-other")
         sandbox.stop()
+
+
+def run(provider: str, latency: float, count: int) -> dict[str, Any]:
+    """Timings (ms) of ``count`` publishes, tombstones and restores."""
+    from invenio_access.permissions import system_identity
+
+    ours = provider == "ours"
+    times: dict[str, list[float]] = {"publish": [], "delete_record": [], "restore": []}
+    with instance(provider, latency, "req") as (service, sandbox):
+        ids = []
+        for number in range(count):
+            draft = service.create(system_identity, record(str(number)))
+            publish = lambda d=draft: ids.append(service.publish(system_identity, d.id).id)  # noqa: E731
+            times["publish"].append(timed(publish))
+        sandbox.control.set_latency(0)
+        settle(ours, ids, service)
+        sandbox.control.set_latency(latency)
+        for recid in ids:
+            tombstone = lambda r=recid: service.delete_record(system_identity, r, {})  # noqa: E731
+            times["delete_record"].append(timed(tombstone))
+        sandbox.control.set_latency(0)
+        if ours:
+            settle(ours, [], service)
+        sandbox.control.set_latency(latency)
+        for recid in ids:
+            times["restore"].append(timed(lambda r=recid: service.restore_record(system_identity, r)))
+        calls = len(sandbox.control.journal())
     return {"provider": provider, "latency": latency, "times": times, "datacite_requests": calls}
 
 
@@ -118,52 +135,39 @@ def serve(provider: str, latency: float) -> None:
     prints goes to stderr.
     """
     from invenio_access.permissions import system_identity
-    from invenio_rdm_records.proxies import current_rdm_records_service as service
 
     answers = sys.stdout
     sys.stdout = sys.stderr
     ours = provider == "ours"
-    queue = f"doi-ext-bench-req-{uuid.uuid4().hex[:8]}"
-    sandbox = start_sandbox(0)
 
     def answer(**values: Any) -> None:
         answers.write(json.dumps(values) + "\n")
         answers.flush()
 
-    try:
-        with bench_database(f"step_{provider}_{int(latency)}") as url, tempfile.TemporaryDirectory() as tmp:
-            if not ours:
-                point_upstream_at(sandbox.url)
-            create_app(config(url, sandbox.url, queue, ours=ours), Path(tmp))
-            warm = service.create(system_identity, record("warm-up"))
-            service.publish(system_identity, warm.id)
-            sandbox.control.set_latency(latency)
-            ids: list[str] = []
-            answer(ready=True)
-            for line in sys.stdin:
-                command, *args = line.split()
-                if command == "publish":
-                    draft = service.create(system_identity, record(str(len(ids))))
-                    answer(ms=timed(lambda d=draft: ids.append(service.publish(system_identity, d.id).id)))
-                elif command == "delete_record":
-                    recid = ids[int(args[0])]
-                    answer(ms=timed(lambda r=recid: service.delete_record(system_identity, r, {})))
-                elif command == "restore":
-                    recid = ids[int(args[0])]
-                    answer(ms=timed(lambda r=recid: service.restore_record(system_identity, r)))
-                elif command == "settle":
-                    # As in ``run``: after the tombstones only ours has rows to converge.
-                    if ours or args != ["lifecycle"]:
-                        sandbox.control.set_latency(0)
-                        settle(ours, ids if args != ["lifecycle"] else [], service)
-                        sandbox.control.set_latency(latency)
-                    answer(done=True)
-                else:
-                    answer(datacite_requests=len(sandbox.control.journal()))
-                    break
-    finally:
-        delete_queues(queue, f"{queue}-other")
-        sandbox.stop()
+    with instance(provider, latency, "step") as (service, sandbox):
+        ids: list[str] = []
+        answer(ready=True)
+        for line in sys.stdin:
+            command, *args = line.split()
+            if command == "publish":
+                draft = service.create(system_identity, record(str(len(ids))))
+                answer(ms=timed(lambda d=draft: ids.append(service.publish(system_identity, d.id).id)))
+            elif command == "delete_record":
+                recid = ids[int(args[0])]
+                answer(ms=timed(lambda r=recid: service.delete_record(system_identity, r, {})))
+            elif command == "restore":
+                recid = ids[int(args[0])]
+                answer(ms=timed(lambda r=recid: service.restore_record(system_identity, r)))
+            elif command == "settle":
+                # As in ``run``: after the tombstones only ours has rows to converge.
+                if ours or args != ["lifecycle"]:
+                    sandbox.control.set_latency(0)
+                    settle(ours, ids if args != ["lifecycle"] else [], service)
+                    sandbox.control.set_latency(latency)
+                answer(done=True)
+            else:
+                answer(datacite_requests=len(sandbox.control.journal()))
+                break
 
 
 if __name__ == "__main__":

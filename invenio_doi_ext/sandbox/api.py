@@ -211,7 +211,7 @@ def heartbeat() -> Response:
     return Response("OK", status=200, content_type="text/plain")
 
 
-def new_doi_owner(data: dict[str, Any], caller: Account | None) -> None:
+def new_doi_owner(data: dict[str, Any], caller: Account | None) -> Account | None:
     """The repository a new DOI would belong to must exist before any permission is checked.
 
     lupo app/controllers/datacite_dois_controller.rb ``safe_params`` takes the
@@ -220,13 +220,14 @@ def new_doi_owner(data: dict[str, Any], caller: Account | None) -> None:
     names no repository, which happens before ``authorize!``. So a create, an
     upsert of a new DOI or a validate with wrong credentials (``caller`` None) is
     404 when the body names no repository or an unknown one, and 401 "Bad
-    credentials." when it names one.
+    credentials." when it names one. Returns the repository named, if any.
     """
     named = sandbox().service_for(caller).named_client(data)  # an unknown one: 404
     if named is None and caller is None:
         raise handler_error(404)  # Client.where(symbol: nil) finds nothing
     if caller is None:
         raise handler_error(401)
+    return named
 
 
 @blueprint.route("/dois", methods=["POST"])
@@ -256,9 +257,8 @@ def validate_doi() -> Response:
     """
     caller = authenticated(required=False)
     data = payload()
-    new_doi_owner(data, caller)
+    named = new_doi_owner(data, caller)
     # ability.rb ``can :validate, Doi, client_id: user.client_id``: another account's is 403.
-    named = sandbox().service_for(caller).named_client(data)
     if named is not None and caller is not None and named.client_id != caller.client_id:
         raise handler_error(403)
     attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}

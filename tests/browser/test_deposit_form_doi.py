@@ -84,11 +84,9 @@ def resource_types_committed(app: Any, database: Any, location: Any, search: Any
     from invenio_access.permissions import system_identity
     from invenio_vocabularies.proxies import current_service as vocabulary_service
 
-    for vocabulary, pid_type in (
-        ("resourcetypes", "rsrct"), ("titletypes", "ttyp"), ("creatorsroles", "crr"),
-        ("contributorsroles", "cor"), ("descriptiontypes", "dty"), ("datetypes", "dat"),
-        ("relationtypes", "rlt"), ("removalreasons", "rem"),
-    ):
+    from invenio_doi_ext.demo.serve import FORM_VOCABULARIES
+
+    for vocabulary, pid_type in (("resourcetypes", "rsrct"), *FORM_VOCABULARIES):
         vocabulary_service.create_type(system_identity, vocabulary, pid_type)
     vocabulary_service.create(system_identity, {
         "id": "dataset", "icon": "table", "type": "resourcetypes",

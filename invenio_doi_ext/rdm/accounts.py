@@ -65,27 +65,54 @@ def _communities(record: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def family_account(parent: Any) -> str | None:
-    """The account of a DOI the record's family already has: the concept's, else a version's."""
+_PUBLISHING = "_doi_ext_publishing"
+
+
+def remember_publishing(draft: Any) -> None:
+    """Tell the parent which version a publish mints it with (upstream passes the parent alone)."""
+    parent = getattr(draft, "parent", None)
+    if parent is not None:
+        setattr(parent, _PUBLISHING, draft)
+
+
+def _first_version(record: Any) -> bool:
+    """A draft of a record's first version: its family has no other version with a DOI.
+
+    (A first version edited while its next version's draft holds a reserved DOI is the
+    exception: its DOI then follows the community mapping, not that draft's account.)
+    """
+    versions = getattr(record, "versions", None)
+    return bool(getattr(record, "is_draft", False)) and getattr(versions, "index", None) == 1
+
+
+def family_account(parent: Any, record: Any = None) -> str | None:
+    """The account of a DOI the record's family already has: the concept's, else a version's.
+
+    Read from the DOIs at hand when they say it (the concept's DOI, the version's own
+    DOI when its concept DOI is minted; a DOI's prefix names its account), so that
+    the rows are queried only for a new version of a family that has DOIs.
+    """
     if not hasattr(parent, "get"):
         return None  # not a record (a format tried at start-up)
-    concept = targets.managed_doi(parent)
-    if concept:
-        return settings.account_for_doi(concept)
+    for known in (parent, record, getattr(parent, _PUBLISHING, None)):
+        doi = targets.managed_doi(known) if hasattr(known, "get") else None
+        if doi:
+            return settings.account_for_doi(doi)
     parent_id = getattr(parent, "id", None)
-    if parent_id is None:
+    if parent_id is None or _first_version(record) or _first_version(getattr(parent, _PUBLISHING, None)):
         return None
     members = select(RDMRecordMetadata.id).where(RDMRecordMetadata.parent_id == parent_id)
     drafts = select(RDMDraftMetadata.id).where(RDMDraftMetadata.parent_id == parent_id)
-    found = (
+    query = (
         db.session.query(ManagedDOI.account)
         .filter(
             ManagedDOI.kind == DOIKind.RECORD,
             or_(ManagedDOI.object_uuid.in_(members), ManagedDOI.object_uuid.in_(drafts)),
         )
         .order_by(ManagedDOI.created, ManagedDOI.id)
-        .first()
     )
+    with db.session.no_autoflush:  # the record being published is flushed once, at commit
+        found = query.first()
     return found[0] if found else None
 
 
@@ -142,7 +169,7 @@ def _known(name: Any, source: str) -> str:
 def minting_account(record: Any) -> str:
     """The account under whose prefix a new DOI of ``record`` (a version or a parent) is made."""
     return (
-        family_account(_parent_of(record))
+        family_account(_parent_of(record), record)
         or community_account(record)
         or settings.DEFAULT_ACCOUNT
     )

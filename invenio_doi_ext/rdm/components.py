@@ -14,7 +14,7 @@ from typing import Any
 from invenio_drafts_resources.services.records.components import ServiceComponent
 
 from ..lifecycle.enqueue import ConvergeOp
-from . import qualification, sync
+from . import accounts, qualification, sync
 
 _OP_FLAG = "_doi_ext_converge_op"
 
@@ -75,5 +75,6 @@ class DOIFilterComponent(ServiceComponent):
     """
 
     def publish(self, identity: Any, draft: Any = None, record: Any = None) -> None:
-        """Evaluate the filter at publish."""
+        """Evaluate the filter at publish; tell the parent which version it is minted with."""
+        accounts.remember_publishing(draft)
         qualification.before_publish(self.service, draft, record)

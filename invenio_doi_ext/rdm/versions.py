@@ -29,6 +29,11 @@ def managed(pids: Any) -> bool:
     return bool(doi) and doi.get("provider", NOT_NEEDED) not in (EXTERNAL, NOT_NEEDED)
 
 
+def external(pids: Any) -> bool:
+    """Whether ``pids`` hold an external DOI (the only kind a switch can be to)."""
+    return ((pids or {}).get("doi") or {}).get("provider") == EXTERNAL
+
+
 def switch_error(service: Any, identity: Any, draft: Any, new_pids: Any, previous: Any) -> dict | None:
     """The form error for a draft that leaves its record's managed DOI for an external one."""
     if "doi" not in set(service.config.pids_required) or previous is None:
@@ -55,6 +60,8 @@ class DOIVersionComponent(ServiceComponent):
     def update_draft(self, identity: Any, data: Any = None, record: Any = None, errors: Any = None) -> None:
         """On save: the error is shown on the DOI field, the draft is kept."""
         pids = data.get("pids", record.pids) if isinstance(data, dict) else record.pids
+        if not external(pids):
+            return  # no switch: the previous version is not even read
         previous = self.service.record_cls.get_latest_published_by_parent(record.parent)
         error = switch_error(self.service, identity, record, pids, previous)
         if error is not None and errors is not None:
@@ -62,6 +69,8 @@ class DOIVersionComponent(ServiceComponent):
 
     def publish(self, identity: Any, draft: Any = None, record: Any = None) -> None:
         """On publish: refused, with the same message on the DOI field."""
+        if not external(draft.get("pids")):
+            return
         previous = self.service.record_cls.get_previous_published_by_parent(record.parent)
         error = switch_error(self.service, identity, draft, draft.get("pids"), previous)
         if error is not None:

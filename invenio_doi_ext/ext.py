@@ -45,6 +45,7 @@ class InvenioDOIExt:
         if settings.enabled(app.config):
             replace_providers(app.config)
             add_service_component(app.config)
+            add_payload_builders()
             add_communities_hook(app.config)
             add_sweep_schedule(app)
             add_monitoring(app)
@@ -133,6 +134,13 @@ def add_service_component(config: Any) -> None:
     if DOILifecycleComponent not in components:
         components.append(DOILifecycleComponent)
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
+
+
+def add_payload_builders() -> None:
+    """Workers build published DOIs' payloads from the records (see ``rdm.build``)."""
+    from .rdm import build
+
+    build.register()
 
 
 def add_communities_hook(config: Any) -> None:

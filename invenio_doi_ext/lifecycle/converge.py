@@ -15,7 +15,7 @@ from datetime import datetime
 from invenio_db import db
 
 from ..datacite.outcome import Outcome, OutcomeKind
-from . import breaker, store
+from . import breaker, builders, store
 from .client import UnknownAccountError, current_gateway
 from .models import ManagedDOI, utcnow
 from .plan import Step
@@ -36,14 +36,49 @@ def call(taken: Claim) -> Outcome:
     return method(taken.doi, metadata=taken.payload, url=taken.url)
 
 
+def build_payload(row_id: int) -> None:
+    """Build the payload a request left to the worker, from the record as committed.
+
+    The request committed the desired state and the source (a hash of the record
+    content); serializing that content here keeps the serializer out of the web
+    request. A failure to build marks the row failed with the reason, visible and
+    retried like a refused call.
+    """
+    row = db.session.get(ManagedDOI, row_id)
+    if row is None or row.failed or not store.awaits_payload(row):
+        return
+    source = row.desired_source
+    builder = builders.builder_for(row.kind)
+    if builder is None:
+        store.build_failed(row_id, source, f"No builder of DataCite metadata for DOIs of kind {row.kind!r}.")
+        return
+    try:
+        target = builder(row)
+    except Exception as exc:  # noqa: BLE001 - any failure of the serializer must stay visible
+        log.exception("Could not build the DataCite metadata of %s", row.doi, extra={"pid": row.doi})
+        db.session.rollback()  # the serializer's queries may have left the transaction failed
+        store.build_failed(row_id, source, f"The DataCite metadata could not be built from the record: {exc}")
+        return
+    if target is None or target.payload is None:
+        store.build_failed(
+            row_id,
+            source,
+            "The record of this DOI has no metadata to send (it no longer exists): "
+            "run `invenio doi status` and `invenio doi verify` on it.",
+        )
+        return
+    store.build_desired(row_id, source, target.payload, target.url)
+
+
 def converge(
     row_id: int, *, actor: str = "task:converge", force: bool = False
 ) -> tuple[Step, ManagedDOI | None]:
-    """Claim, call, record: one attempt at converging one row (its account's breaker allowing)."""
+    """Build, claim, call, record: one attempt at converging one row (its account's breaker allowing)."""
     account = db.session.query(ManagedDOI.account).filter(ManagedDOI.id == row_id).scalar()
     if account is not None and breaker.paused_until(account=account) is not None:
         db.session.commit()
         return Step.PAUSED, db.session.get(ManagedDOI, row_id)
+    build_payload(row_id)
     step, taken = store.claim(row_id, force=force)
     if taken is None:
         return step, db.session.get(ManagedDOI, row_id)

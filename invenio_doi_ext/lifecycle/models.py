@@ -103,6 +103,11 @@ class ManagedDOI(db.Model):
     desired_url = db.Column(db.String(2048), nullable=True)
     desired_fingerprint = db.Column(db.String(64), nullable=True)
     desired_changed = db.Column(db.DateTime, nullable=True)
+    desired_source = db.Column(db.String(64), nullable=True)
+    """Hash of the record content a published DOI's payload derives from. The request
+    commits it with ``desired_state``; a worker builds ``desired_payload`` from that
+    content (``None`` payload and fingerprint until then: out of sync). ``None`` for a
+    payload the request computed itself (drafts, redacted metadata)."""
 
     remote_state = db.Column(db.String(16), nullable=False, default=DOIState.NONE)
     remote_fingerprint = db.Column(db.String(64), nullable=True)

@@ -142,27 +142,64 @@ NOT_SERIALIZED = frozenset({
 })  # fmt: skip
 
 
+def _as_stored(value: Any) -> Any:
+    """``value`` with every dereferenced vocabulary entry (marked ``@v``) reduced to its id.
+
+    The records service keeps the entries it dereferenced on the record in memory
+    (names, titles, ``@v``); the database keeps the ids only. Both serialize alike
+    (:func:`dereferenced` adds the names), so both must give the same key: a hook
+    that reads the record back from the database (upstream's registration task)
+    must find that nothing changed.
+    """
+    if isinstance(value, dict):
+        if "@v" in value and "id" in value:
+            return {"id": value["id"]}
+        return {key: _as_stored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(item) for item in value]
+    return value
+
+
 def memo_content(obj: Any) -> dict[str, Any] | None:
-    """What the serializer can read of a record, draft or parent: the memo's key."""
+    """What the serializer can read of a record, draft or parent, as stored: the memo's key."""
     if obj is None:
         return None
-    content = {key: value for key, value in dict(obj).items() if key not in NOT_SERIALIZED}
+    content = {key: _as_stored(value) for key, value in dict(obj).items() if key not in NOT_SERIALIZED}
     access = content.pop("access", None) or {}
     if current_app.config.get("RDM_DATACITE_DUMP_OPENAIRE_ACCESS_RIGHTS"):
         content["access"] = {"status": access.get("status")}  # read only then (as rights)
     return content
 
 
+def record_source(record: Any) -> str:
+    """Hash of everything :func:`record_payload` derives from: equal hashes, equal payloads.
+
+    The request commits it with a published version's desired state; a worker
+    serializes the record (:func:`record_payload`) when it converges the DOI.
+    """
+    parent = getattr(record, "parent", None)
+    return memo.Memo.key("record", memo_content(record), memo_content(parent), community_relations(parent))
+
+
 def record_payload(record: Any) -> dict[str, Any]:
     """Full DataCite metadata of a published version (serialized once per content and process)."""
-    parent = getattr(record, "parent", None)
-    relations = community_relations(parent)
+    relations = community_relations(getattr(record, "parent", None))
 
     def compute() -> dict[str, Any]:
         return with_cleared(_with_communities(_clean(_serializer.dump_obj(dereferenced(record))), relations))
 
-    key = memo.Memo.key("record", memo_content(record), memo_content(parent), relations)
-    return memo.derived().get_or_compute(key, compute)
+    return memo.derived().get_or_compute(record_source(record), compute)
+
+
+def concept_source(parent: Any, latest: Any, version_dois: Iterable[str] = ()) -> str:
+    """Hash of everything :func:`concept_payload` derives from (the version list included)."""
+    return memo.Memo.key(
+        "concept-source",
+        memo_content(parent),
+        memo_content(latest),
+        list(version_dois),
+        community_relations(parent),
+    )
 
 
 def concept_payload(parent: Any, latest: Any, version_dois: Iterable[str] = ()) -> dict[str, Any]:

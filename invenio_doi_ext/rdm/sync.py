@@ -36,7 +36,7 @@ def sync_version(record: Any, reason: str, doi: str | None = None) -> None:
         target = targets.draft_target(record, doi)
         hold = DOIHold.PENDING if target.state == DOIState.NONE else None
     else:
-        target = targets.record_target(record, doi)
+        target = targets.record_target(record, doi, deferred=True)
         hold = None
     set_desired(
         doi,
@@ -54,7 +54,7 @@ def sync_concept(parent: Any, current: Any, reason: str, doi: str | None = None)
     doi = doi or targets.managed_doi(parent)
     if doi is None:
         return
-    target = targets.concept_target(parent, doi, current)
+    target = targets.concept_target(parent, doi, current, deferred=True)
     set_desired(doi, target, kind=DOIKind.PARENT, object_uuid=parent.id, actor=current_actor(), reason=reason)
 
 

@@ -56,25 +56,42 @@ def draft_target(draft: Any, doi: str) -> Target:
     return Target(DOIState.DRAFT, metadata, url)
 
 
-def record_target(record: Any, doi: str) -> Target:
+def _full(state: str, record: Any, url: str, deferred: bool) -> Target:
+    """A version's full payload, or (``deferred``) the source a worker builds it from."""
+    if deferred:
+        return Target(state, url=url, source=payloads.record_source(record))
+    return Target(state, payloads.record_payload(record), url)
+
+
+def _full_concept(
+    state: str, parent: Any, latest: Any, url: str, deferred: bool, version_dois: list[str] | None = None
+) -> Target:
+    """A concept's full payload, or (``deferred``) the source a worker builds it from."""
+    dois = version_dois or []
+    if deferred:
+        return Target(state, url=url, source=payloads.concept_source(parent, latest, dois))
+    return Target(state, payloads.concept_payload(parent, latest, dois), url)
+
+
+def record_target(record: Any, doi: str, *, deferred: bool = False) -> Target:
     """A published version: findable, or registered with redacted metadata, or hidden.
 
     Both policies hide a restricted record with the redacted template: under
     "none" it can only hold a DOI because it was public once. Its full payload
-    is never even computed.
+    is never even computed. ``deferred`` (the request side) leaves the full
+    payload to the worker: the target then carries its source instead.
     """
     url = payloads.landing_url(doi)
     if gates.held(record):
-        return _held(record, url)
+        return _held(record, url, deferred=deferred)
     if policy.is_metadata_restricted(record):
         return Target(DOIState.REGISTERED, policy.redacted_payload(record), url)
-    full = payloads.record_payload(record)
     if is_tombstoned(record):
-        return Target(DOIState.REGISTERED, full, url)
-    return Target(DOIState.FINDABLE, full, url)
+        return _full(DOIState.REGISTERED, record, url, deferred)
+    return _full(DOIState.FINDABLE, record, url, deferred)
 
 
-def _held(record: Any, url: str, parent: Any = None) -> Target:
+def _held(record: Any, url: str, parent: Any = None, *, deferred: bool = False) -> Target:
     """Curation gate (``invenio_doi_ext.curation``): no accepted DOI request, no public DOI.
 
     The DOI stays a DataCite draft (reserved, not resolvable), and is deleted
@@ -85,8 +102,8 @@ def _held(record: Any, url: str, parent: Any = None) -> Target:
     if policy.is_metadata_restricted(record):
         return Target(DOIState.DRAFT, policy.redacted_payload(record), url)
     if parent is not None:
-        return Target(DOIState.DRAFT, payloads.concept_payload(parent, record), url)
-    return Target(DOIState.DRAFT, payloads.record_payload(record), url)
+        return _full_concept(DOIState.DRAFT, parent, record, url, deferred)
+    return _full(DOIState.DRAFT, record, url, deferred)
 
 
 def published_versions(parent: Any, current: Any = None) -> list[Any]:
@@ -109,20 +126,23 @@ def _version_doi(record: Any) -> str | None:
     return ((record.get("pids") or {}).get("doi") or {}).get("identifier")
 
 
-def concept_target(parent: Any, doi: str, current: Any = None) -> Target:
-    """The concept DOI describes the latest public version, never a restricted one."""
+def concept_target(parent: Any, doi: str, current: Any = None, *, deferred: bool = False) -> Target:
+    """The concept DOI describes the latest public version, never a restricted one.
+
+    ``deferred`` as for :func:`record_target`.
+    """
     url = payloads.landing_url(doi)
     versions = published_versions(parent, current)
     held = {str(rec.id) for rec in versions if gates.held(rec)}
     if held and len(held) == len(versions):
         alive = [rec for rec in versions if not is_tombstoned(rec)]
-        return _held(alive[-1], url, parent) if alive else Target(DOIState.NONE)
+        return _held(alive[-1], url, parent, deferred=deferred) if alive else Target(DOIState.NONE)
     versions = [rec for rec in versions if str(rec.id) not in held]
     alive = [rec for rec in versions if not is_tombstoned(rec)]
     public = [rec for rec in alive if not policy.is_metadata_restricted(rec)]
     if public:
         dois = [d for d in map(_version_doi, public) if d]
-        return Target(DOIState.FINDABLE, payloads.concept_payload(parent, public[-1], dois), url)
+        return _full_concept(DOIState.FINDABLE, parent, public[-1], url, deferred, dois)
     if alive:
         return Target(DOIState.REGISTERED, policy.redacted_payload(alive[-1]), url)
     if versions:
@@ -130,5 +150,5 @@ def concept_target(parent: Any, doi: str, current: Any = None) -> Target:
         latest = versions[-1]
         if policy.is_metadata_restricted(latest):
             return Target(DOIState.REGISTERED, policy.redacted_payload(latest), url)
-        return Target(DOIState.REGISTERED, payloads.concept_payload(parent, latest), url)
+        return _full_concept(DOIState.REGISTERED, parent, latest, url, deferred)
     return Target(DOIState.NONE)

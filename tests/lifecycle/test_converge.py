@@ -86,10 +86,9 @@ def test_repeated_outage_opens_the_breaker(app, db, sandbox):
     app.config["DOI_EXT_CIRCUIT_BREAKER"] = {"failures": 3, "pause": 120.0}
     try:
         sandbox.control.outage("500")
-        ids = []
-        for number in range(3):
-            ids.append(set_desired(f"10.1234/outage-{number}", Target(F, payload("Down"), URL)).id)
+        rows = [set_desired(f"10.1234/outage-{n}", Target(F, payload("Down"), URL)) for n in range(3)]
         db.session.commit()
+        ids = [row.id for row in rows]
         for row_id in ids:
             converge(row_id)
         assert breaker.paused_until() is not None

@@ -10,6 +10,11 @@ the row with the lease, and :func:`record_outcome` applies an answer only while
 the row still carries that token. A worker whose lease expired and that answers
 after another worker claimed the row cannot overwrite the newer outcome; its
 answer is kept as an event and the row is made due again.
+
+A published DOI's payload is built by the worker: the request commits the
+desired state with the hash of the record content it derives from
+(``set_desired`` with a ``Target.source``), and :func:`build_desired` stores the
+payload built from that content before the row is claimed.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from .pids import align_pid_status
 from .rows import (
     Target,
     TransitionError,
+    awaits_payload,
+    build_desired,
+    build_failed,
     get_row,
     lock_row,
     needs_work,
@@ -36,6 +44,9 @@ __all__ = (
     "TransitionError",
     "adopt_remote",
     "align_pid_status",
+    "awaits_payload",
+    "build_desired",
+    "build_failed",
     "backoff_delay",
     "claim",
     "get_row",

@@ -55,7 +55,7 @@ def adopt_remote(
     row.next_attempt_at = utcnow()
     note(row, actor, "adopt", "found at DataCite: " + (row.remote_state if found else "absent"))
     if row.in_sync:
-        forget(db.session, row.id)
+        forget(db.session, row)
 
 
 def verify_fix(

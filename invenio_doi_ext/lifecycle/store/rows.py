@@ -29,6 +29,9 @@ class Target:
     state: str
     payload: Mapping[str, Any] | None = None
     url: str | None = None
+    source: str | None = None
+    """Set instead of ``payload`` when a worker builds the payload: the hash of the
+    record content it derives from (``metadata.payload.record_source``)."""
 
 
 
@@ -38,13 +41,25 @@ def normalize(doi: str) -> str:
     return doi.strip().lower()
 
 
+_NEW_ROWS = "doi_ext_new_rows"
+
+
+def _new_rows() -> dict[str, ManagedDOI]:
+    """Rows this transaction created and has not flushed yet, by DOI."""
+    return db.session.info.setdefault(_NEW_ROWS, {})
+
+
 def get_row(doi: str, *, lock: bool = False) -> ManagedDOI | None:
     """The row of a DOI, optionally locked for the rest of the transaction.
 
-    Without autoflush: the store flushes a row it creates at once (below), so
-    nothing pending can hide one, and a record's pending changes are flushed
-    once at commit instead of at every DOI of the request.
+    Without autoflush: a record's pending changes are flushed once at commit
+    instead of at every DOI of the request. A row this transaction created is
+    found among the session's pending rows, so it is never created twice.
     """
+    pending = _new_rows().pop(normalize(doi), None)
+    if pending is not None and pending in db.session.new:
+        _new_rows()[pending.doi] = pending
+        return pending
     query = db.session.query(ManagedDOI).filter(ManagedDOI.doi == normalize(doi))
     if lock:
         query = query.with_for_update()
@@ -65,7 +80,8 @@ def needs_work(row: ManagedDOI) -> bool:
 
 
 def append_event(row: ManagedDOI, actor: str, action: str, **fields: Any) -> DOIEvent:
-    event = DOIEvent(doi_id=row.id, actor=actor, action=action, **fields)
+    # Through the relationship: a row created in this transaction gets its id at the flush.
+    event = DOIEvent(doi=row, actor=actor, action=action, **fields)
     db.session.add(event)
     return event
 
@@ -85,6 +101,63 @@ def note(row: ManagedDOI, actor: str, operation: str, message: str | None = None
 
 
 _KEEP = object()
+
+
+def _desired_payload(
+    row: ManagedDOI, state: str, target: Target
+) -> tuple[dict | None, str | None, str | None]:
+    """(payload, fingerprint, source) of ``target`` for ``row``.
+
+    A target with a ``source`` leaves the payload to a worker (``None`` until it is
+    built), unless the row already holds the payload built from that very source
+    for the same URL: a tombstone or a restore changes the state, not what is
+    serialized, so the built payload is kept and nothing is built again.
+    """
+    if state == DOIState.NONE:
+        return (dict(target.payload) if target.payload is not None else None), None, None
+    if target.source is None:
+        payload = dict(target.payload) if target.payload is not None else None
+        return payload, fingerprint(payload, target.url), None
+    if (
+        row.desired_source == target.source
+        and row.desired_fingerprint is not None
+        and row.desired_url == target.url
+    ):
+        return row.desired_payload, row.desired_fingerprint, target.source
+    return None, None, target.source
+
+
+def awaits_payload(row: ManagedDOI) -> bool:
+    """The row's desired payload is left to a worker and not built yet."""
+    return row.desired_state != DOIState.NONE and row.desired_fingerprint is None
+
+
+def build_desired(row_id: int, source: str, payload: Mapping[str, Any], url: str | None) -> ManagedDOI | None:
+    """From awaiting its payload (derived from ``source``) to that payload, in its own transaction.
+
+    Only while the row still awaits the payload of ``source``: if a request changed
+    the record meanwhile, the row carries the newer source and its own task builds
+    that one. No event: the history already has the change that asked for it.
+    """
+    row = lock_row(row_id)
+    if row is not None and awaits_payload(row) and row.desired_source == source:
+        row.desired_payload = dict(payload)
+        row.desired_url = url
+        row.desired_fingerprint = fingerprint(row.desired_payload, url)
+    db.session.commit()
+    return row
+
+
+def build_failed(row_id: int, source: str | None, message: str) -> ManagedDOI | None:
+    """The payload could not be built: failed, visible with the reason, retried by an operator."""
+    row = lock_row(row_id)
+    if row is not None and awaits_payload(row) and row.desired_source == source:
+        row.failed = True
+        row.last_error = message
+        row.last_status = None
+        append_event(row, "task:converge", "desired", operation="build", outcome="failed", message=message)
+    db.session.commit()
+    return row
 
 
 def set_desired(
@@ -123,6 +196,7 @@ def set_desired(
             next_attempt_at=utcnow(),
         )
         db.session.add(row)
+        _new_rows()[row.doi] = row
     if object_uuid is not None:
         row.object_uuid = object_uuid
     row.kind = kind
@@ -133,9 +207,12 @@ def set_desired(
     state = coerce(target.state, row.remote_state)
     if state != DOIState.NONE and row.hold == DOIHold.DELETED:
         row.hold = None  # wanted at DataCite again
-    payload = dict(target.payload) if target.payload is not None else None
-    new_fingerprint = fingerprint(payload, target.url) if state != DOIState.NONE else None
-    if row.id is not None and (state, new_fingerprint) == (row.desired_state, row.desired_fingerprint):
+    payload, new_fingerprint, source = _desired_payload(row, state, target)
+    if row not in db.session.new and (state, new_fingerprint, source) == (
+        row.desired_state,
+        row.desired_fingerprint,
+        row.desired_source,
+    ):
         if operation is not None and hold_changed:
             append_event(
                 row, actor, "desired", operation=operation, from_state=state, to_state=state, message=reason
@@ -148,6 +225,7 @@ def set_desired(
     row.desired_payload = payload
     row.desired_url = target.url
     row.desired_fingerprint = new_fingerprint
+    row.desired_source = source
     row.desired_changed = utcnow()
     if row.failed:
         row.failed = False
@@ -155,14 +233,12 @@ def set_desired(
     if not row.in_sync and not was_waiting:
         row.next_attempt_at = utcnow() + timedelta(seconds=coalesce_seconds())
 
-    if row.id is None:
-        db.session.flush()  # a new row needs its id for the event; an existing one waits for the commit
     append_event(
         row, actor, "desired", operation=operation, from_state=previous, to_state=state, message=reason
     )
     if not row.in_sync:
         delay = (row.next_attempt_at - utcnow()).total_seconds()
-        touch(db.session, row.id, max(delay, 0.0))
+        touch(db.session, row, max(delay, 0.0))
     return row
 
 

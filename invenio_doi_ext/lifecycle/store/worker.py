@@ -16,7 +16,7 @@ from .. import breaker
 from ..models import DOIHold, DOIState, ManagedDOI, utcnow
 from ..plan import EXPECTED_STATE, Step, coerce, plan
 from .pids import mark_pid_registered
-from .rows import append_event
+from .rows import append_event, awaits_payload
 from .timing import backoff_delay, lease_seconds
 
 
@@ -63,6 +63,9 @@ def claim(row_id: int, *, force: bool = False) -> tuple[Step, Claim | None]:
         return Step.SKIPPED, None
     if row.lease_until is not None and row.lease_until > now:
         db.session.commit()
+        return Step.SKIPPED, None
+    if awaits_payload(row):
+        db.session.commit()  # nothing to send until ``build_desired`` stored the payload
         return Step.SKIPPED, None
     coerced = coerce(row.desired_state, row.remote_state)
     if coerced != row.desired_state:

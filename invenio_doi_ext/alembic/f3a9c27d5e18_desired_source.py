@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "d7b3e9a1f052"
-down_revision = "a8d3f6b1c2e4"
+revision = "f3a9c27d5e18"
+down_revision = "d7e3b9a1f052"
 branch_labels = ()
 depends_on = None
 

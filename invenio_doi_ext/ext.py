@@ -45,6 +45,7 @@ class InvenioDOIExt:
         if settings.enabled(app.config):
             replace_providers(app.config)
             add_service_component(app.config)
+            add_file_components(app.config)
             add_communities_hook(app.config)
             add_sweep_schedule(app)
             add_monitoring(app)
@@ -132,6 +133,28 @@ def add_service_component(config: Any) -> None:
         components.insert(upstream[0] if upstream else 0, ours)
     if DOILifecycleComponent not in components:
         components.append(DOILifecycleComponent)
+    config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
+
+
+def add_file_components(config: Any) -> None:
+    """File DOIs: a component of the draft files service, one before the lifecycle component.
+
+    Both do nothing while ``DOI_EXT_FILE_DOIS`` is off (and no file DOI exists).
+    """
+    from invenio_records_resources.services.files.config import FileServiceConfig
+
+    from .rdm.components import DOILifecycleComponent
+    from .rdm.file_components import FileDOIFilesComponent, FileDOIRecordComponent
+
+    key = "RDM_DRAFT_FILES_SERVICE_COMPONENTS"
+    file_components = list(config.get(key) or FileServiceConfig.components)
+    if FileDOIFilesComponent not in file_components:
+        file_components.append(FileDOIFilesComponent)
+    config[key] = file_components
+
+    components = list(config["RDM_RECORDS_SERVICE_COMPONENTS"])
+    if FileDOIRecordComponent not in components:
+        components.insert(components.index(DOILifecycleComponent), FileDOIRecordComponent)
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
 
 

@@ -17,7 +17,8 @@ from ..lifecycle.models import DOIState
 from ..lifecycle.store import Target
 from ..metadata import payload as payloads
 from ..metadata import policy, validation
-from . import gates
+from ..metadata.files import with_parts
+from . import file_parts, gates
 
 
 def managed_doi(obj: Any) -> str | None:
@@ -68,7 +69,7 @@ def record_target(record: Any, doi: str) -> Target:
         return _held(record, url)
     if policy.is_metadata_restricted(record):
         return Target(DOIState.REGISTERED, policy.redacted_payload(record), url)
-    full = payloads.record_payload(record)
+    full = with_parts(payloads.record_payload(record), file_parts.has_part(record))
     if is_tombstoned(record):
         return Target(DOIState.REGISTERED, full, url)
     return Target(DOIState.FINDABLE, full, url)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import base32_lib
@@ -141,8 +142,12 @@ def draft_file_target(draft: Any, facts: FileFacts, doi: str, draft_payload: Any
     return Target(DOIState.DRAFT, metadata, url)
 
 
-def record_file_target(record: Any, facts: FileFacts, row: ManagedDOI, record_payload: Any) -> Target:
-    """A file of a published version: findable with the record, hidden with its tombstone."""
+def record_file_target(record: Any, facts: FileFacts, row: Any, record_payload: Any) -> Target:
+    """A file of a published version: findable with the record, hidden with its tombstone.
+
+    ``row`` is the DOI's row (its states decide whether the "none" policy may still
+    drop a restricted file's DOI).
+    """
     record_doi = targets.managed_doi(record)
     if record_doi is None:
         return Target(DOIState.NONE)  # a version without a DOI of ours has no file DOIs either
@@ -267,7 +272,7 @@ def sync_files(obj: Any, reason: str, *, mint: bool = True) -> None:
         if not is_draft and targets.managed_doi(obj) is None:
             continue
         doi, account = new_doi(obj)
-        row = ManagedDOI(pid_value=doi, remote_state=DOIState.NONE, desired_state=DOIState.NONE)
+        row = SimpleNamespace(pid_value=doi, remote_state=DOIState.NONE, desired_state=DOIState.NONE)
         if is_draft:
             target = draft_file_target(obj, fact, doi, draft_payload)
         else:

@@ -59,7 +59,9 @@ def file_dois(config: Mapping[str, Any] | None = None) -> bool | Mapping[str, bo
 def file_dois_configured(config: Mapping[str, Any] | None = None) -> bool:
     """Whether any record may have file DOIs (``False`` means the feature is off everywhere)."""
     value = file_dois(config)
-    return bool(value) if isinstance(value, (bool, Mapping)) else True
+    if isinstance(value, Mapping):
+        return any(value.values())
+    return bool(value)
 
 
 def file_doi_format(config: Mapping[str, Any] | None = None) -> str:

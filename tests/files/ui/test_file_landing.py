@@ -41,3 +41,15 @@ def test_landing_page_lists_each_file_with_its_doi(client, service, draft_with_f
     managed = client.get(f"/records/{record.id}").get_data(as_text=True)
     section = managed.split('id="doi-ext-file-dois"')[1].split("</dl>")[0]
     assert section.count('data-state="findable"') == 2
+
+
+def test_admin_page_shows_a_waiting_file_doi_with_its_file(client, draft_with_files, admin_user, sandbox):
+    sandbox.control.set_faults(queue=["503_html"])
+    draft = draft_with_files({"data.csv": b"1"})
+    row = file_rows(draft)["data.csv"]
+    assert row.remote_state == "none"
+
+    login_user_via_session(client, email="admin@example.org")
+    html = client.get("/administration/dois").get_data(as_text=True)
+    assert f'data-doi="{row.pid_value}" data-state="retrying"' in html
+    assert '<small class="doi-ext-kind">file: data.csv</small>' in html

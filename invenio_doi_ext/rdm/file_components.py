@@ -30,8 +30,14 @@ def _converge_after_commit(uow: Any) -> None:
 
 
 def _active(record: Any) -> bool:
-    """Nothing to do (and no query) when the feature is off and the record has no file DOI."""
-    return settings.file_dois_configured() or bool(file_parts.own_rows(getattr(record, "id", None)))
+    """Whether the record's file DOIs need a look: the feature is on, or the record has some.
+
+    With the feature off on an instance that never had a file DOI, this costs one
+    query per process, then nothing.
+    """
+    if settings.file_dois_configured():
+        return True
+    return file_parts.any_file_dois() and bool(file_parts.own_rows(getattr(record, "id", None)))
 
 
 class FileDOIFilesComponent(FileServiceComponent):

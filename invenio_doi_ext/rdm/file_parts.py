@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from flask import current_app
 from invenio_db import db
 
 from .. import settings
@@ -41,6 +42,25 @@ def file_facts(record: Any) -> list[FileFacts]:
             )
         )
     return found
+
+
+_SEEN_KEY = "invenio-doi-ext.file-dois-seen"
+
+
+def any_file_dois() -> bool:
+    """Whether the instance has any file DOI row; asked once per application (process).
+
+    Only :func:`invenio_doi_ext.rdm.file_components` asks, and only while
+    ``DOI_EXT_FILE_DOIS`` is off: no file DOI can be minted meanwhile, so a "no"
+    stays true; a "yes" (the feature was switched off after minting) keeps the
+    existing file DOIs following their records.
+    """
+    seen = current_app.extensions.get(_SEEN_KEY)
+    if seen is None:
+        with db.session.no_autoflush:
+            seen = db.session.query(ManagedDOI.id).filter(ManagedDOI.kind == DOIKind.FILE).first() is not None
+        current_app.extensions[_SEEN_KEY] = seen
+    return seen
 
 
 def own_rows(record_id: Any) -> list[ManagedDOI]:

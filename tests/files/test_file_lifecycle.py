@@ -110,3 +110,17 @@ def test_discarding_a_draft_deletes_its_file_draft_dois(service, draft_with_file
     assert sandbox.control.doi(doi)["state"] == "draft"
     service.delete_draft(system_identity, draft.id)
     assert sandbox.control.doi(doi) is None
+
+
+def test_without_reservation_on_draft_the_file_doi_waits_for_publish(
+    service, draft_with_files, set_config, sandbox
+):
+    set_config(DOI_EXT_RESERVE_ON_DRAFT=False)
+    draft = draft_with_files({"data.csv": b"1"})
+    row = file_rows(draft)["data.csv"]
+    assert (row.desired_state, row.hold) == (DOIState.NONE, "pending")
+    assert sandbox.control.doi(row.doi) is None
+
+    service.publish(system_identity, draft.id)
+    assert file_rows(draft)["data.csv"].doi == row.doi  # the same DOI, not a second one
+    assert sandbox.control.doi(row.doi)["state"] == "findable"

@@ -124,3 +124,16 @@ def test_without_reservation_on_draft_the_file_doi_waits_for_publish(
     service.publish(system_identity, draft.id)
     assert file_rows(draft)["data.csv"].doi == row.doi  # the same DOI, not a second one
     assert sandbox.control.doi(row.doi)["state"] == "findable"
+
+
+def test_the_file_payload_passes_datacite_s_rules(service, draft_with_files, sandbox):
+    from invenio_doi_ext.metadata import validation
+
+    record = service.publish(system_identity, draft_with_files({"data.csv": b"1"}).id)
+    row = file_rows(record)["data.csv"]
+    assert validation.validate(row.desired_payload, doi=row.doi, url=row.desired_url) == []
+    attributes = sandbox.control.doi(row.doi)["attributes"]
+    assert attributes["types"] == {"resourceTypeGeneral": "Dataset", "resourceType": "File"}
+    assert attributes["creators"][0]["name"] == "Brown, Troy"
+    assert attributes["publisher"]["name"] == "Example Repository"
+    assert attributes["publicationYear"] == "2024"

@@ -16,9 +16,8 @@ from typing import Any
 from invenio_drafts_resources.services.records.components import ServiceComponent
 from invenio_records_resources.services.files.components import FileServiceComponent
 
-from .. import settings
 from ..lifecycle.enqueue import ConvergeOp
-from . import file_parts, files
+from . import files
 
 _OP_FLAG = "_doi_ext_converge_op"
 
@@ -29,15 +28,7 @@ def _converge_after_commit(uow: Any) -> None:
         setattr(uow, _OP_FLAG, True)
 
 
-def _active(record: Any) -> bool:
-    """Whether the record's file DOIs need a look: the feature is on, or the record has some.
-
-    With the feature off on an instance that never had a file DOI, this costs one
-    query per process, then nothing.
-    """
-    if settings.file_dois_configured():
-        return True
-    return file_parts.any_file_dois() and bool(file_parts.own_rows(getattr(record, "id", None)))
+_active = files.needs_sync
 
 
 class FileDOIFilesComponent(FileServiceComponent):

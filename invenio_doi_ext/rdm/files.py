@@ -178,6 +178,17 @@ def _file_metadata(record: Any, facts: FileFacts, record_doi: str, record_payloa
 # -- keeping the rows --------------------------------------------------------------------------
 
 
+def needs_sync(record: Any) -> bool:
+    """Whether the record's file DOIs need a look: the feature is on, or the record has some.
+
+    With the feature off on an instance that never had a file DOI, this costs one
+    query per process, then nothing.
+    """
+    if settings.file_dois_configured():
+        return True
+    return file_parts.any_file_dois() and bool(file_parts.own_rows(getattr(record, "id", None)))
+
+
 def _once(compute: Any) -> Any:
     """``compute()`` the first time it is asked for, then the same value (a payload per sync)."""
     kept: list[Any] = []

@@ -137,9 +137,10 @@ def add_service_component(config: Any) -> None:
 
 
 def add_file_components(config: Any) -> None:
-    """File DOIs: a component of the draft files service, one before the lifecycle component.
+    """File DOIs: a component of the draft files service, one before the lifecycle component,
+    and the records service's schema naming each file's DOI (``files.entries.<key>.doi``).
 
-    Both do nothing while ``DOI_EXT_FILE_DOIS`` is off (and no file DOI exists).
+    All do nothing while ``DOI_EXT_FILE_DOIS`` is off (and no file DOI exists).
     """
     from invenio_records_resources.services.files.config import FileServiceConfig
 
@@ -156,6 +157,17 @@ def add_file_components(config: Any) -> None:
     if FileDOIRecordComponent not in components:
         components.insert(components.index(DOILifecycleComponent), FileDOIRecordComponent)
     config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
+
+    from invenio_rdm_records.services.schemas import RDMRecordSchema
+
+    from .rdm.file_schema import with_file_dois
+
+    configured = config.get("RDM_RECORD_SCHEMA") or RDMRecordSchema
+    if isinstance(configured, str):
+        from werkzeug.utils import import_string
+
+        configured = import_string(configured)
+    config["RDM_RECORD_SCHEMA"] = with_file_dois(configured)
 
 
 def add_communities_hook(config: Any) -> None:

@@ -32,6 +32,9 @@ def test_no_file_doi_is_minted_and_the_record_lists_none(
     service.delete_record(system_identity, record.id, {})
 
     assert ManagedDOI.query.filter_by(kind=DOIKind.FILE).count() == 0
+    entries = service.read(system_identity, second.id).data["files"]["entries"]
+    assert sorted(entries) == ["data.csv", "more.csv", "notes.txt"]
+    assert all("doi" not in entry for entry in entries.values())
     for each in (record, second):
         doi = each.data["pids"]["doi"]["identifier"]
         assert related(sandbox.control.doi(doi)["attributes"], "HasPart") == []

@@ -86,3 +86,16 @@ def test_rest_reserve_of_a_file_doi(service, draft_with_files, admin, login, san
     res = login(admin).post(f"/dois/{doi}/reserve")
     assert res.status_code == 202, res.json
     assert sandbox.control.doi(doi)["state"] == "draft"
+
+
+def test_the_record_s_rest_representation_names_each_file_s_doi(client, service, draft_with_files, sandbox):
+    record = _two_file_record(service, draft_with_files)
+    rows = file_rows(record)
+    entries = client.get(f"/records/{record.id}").json["files"]["entries"]
+    assert {key: entry.get("doi") for key, entry in entries.items()} == {
+        key: row.pid_value for key, row in rows.items()
+    }
+    # The draft's representation too (a file DOI is reserved before publish).
+    draft = draft_with_files({"c.csv": b"3"})
+    drafted = service.read_draft(system_identity, draft.id).data["files"]["entries"]
+    assert drafted["c.csv"]["doi"] == file_rows(draft)["c.csv"].pid_value

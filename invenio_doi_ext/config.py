@@ -146,3 +146,26 @@ besides administrators (a Prometheus scraper); ``None``: administrators only."""
 DOI_EXT_HEALTH_MAX_LAG = timedelta(minutes=15)
 """``/api/dois/health`` answers 503 when the oldest due DOI has waited longer than this
 (workers stopped or behind), or while the breaker pauses calls."""
+
+DOI_EXT_FILE_DOIS = False
+"""File-level DOIs (docs: "File DOIs"): ``False`` (none), ``True`` (every record's files),
+a mapping ``{"community-slug-or-id": True}`` (the files of records of the listed communities,
+as :data:`DOI_EXT_COMMUNITY_FILTERS` decides), or a callable ``(record) -> bool`` (or its
+import path). A file's DOI is minted when the file is added to a draft and reserved at
+DataCite as a draft DOI; publish makes it findable."""
+
+DOI_EXT_FILE_DOIS_FORMAT = "{prefix}/{id}"
+"""The DOI of a file: ``{prefix}`` is the prefix of the account of the record's DOI,
+``{id}`` a fresh random id (``xxxxx-xxxxx``, as record ids; required, it makes the DOI
+unique), ``{recid}`` the record's id. A draft may have no DOI yet when a file is added, so
+the record's DOI is not a placeholder."""
+
+DOI_EXT_FILE_DOIS_MIN_SIZE = None
+"""Only files of at least this many bytes get a DOI (``None``: no lower limit)."""
+
+DOI_EXT_FILE_DOIS_MAX_SIZE = None
+"""Only files of at most this many bytes get a DOI (``None``: no upper limit)."""
+
+DOI_EXT_FILE_DOIS_TYPES = None
+"""Only files of these types get a DOI: a list of MIME types (``"text/csv"``), MIME
+families (``"image/*"``) or file name extensions (``".nc"``); ``None``: every type."""

@@ -46,6 +46,7 @@ class InvenioDOIExt:
             replace_providers(app.config)
             add_service_component(app.config)
             add_payload_builders()
+            add_file_components(app.config)
             add_communities_hook(app.config)
             add_sweep_schedule(app)
             add_monitoring(app)
@@ -141,6 +142,40 @@ def add_payload_builders() -> None:
     from .rdm import build
 
     build.register()
+
+
+def add_file_components(config: Any) -> None:
+    """File DOIs: a component of the draft files service, one before the lifecycle component,
+    and the records service's schema naming each file's DOI (``files.entries.<key>.doi``).
+
+    All do nothing while ``DOI_EXT_FILE_DOIS`` is off (and no file DOI exists).
+    """
+    from invenio_records_resources.services.files.config import FileServiceConfig
+
+    from .rdm.components import DOILifecycleComponent
+    from .rdm.file_components import FileDOIFilesComponent, FileDOIRecordComponent
+
+    key = "RDM_DRAFT_FILES_SERVICE_COMPONENTS"
+    file_components = list(config.get(key) or FileServiceConfig.components)
+    if FileDOIFilesComponent not in file_components:
+        file_components.append(FileDOIFilesComponent)
+    config[key] = file_components
+
+    components = list(config["RDM_RECORDS_SERVICE_COMPONENTS"])
+    if FileDOIRecordComponent not in components:
+        components.insert(components.index(DOILifecycleComponent), FileDOIRecordComponent)
+    config["RDM_RECORDS_SERVICE_COMPONENTS"] = components
+
+    from invenio_rdm_records.services.schemas import RDMRecordSchema
+
+    from .rdm.file_schema import with_file_dois
+
+    configured = config.get("RDM_RECORD_SCHEMA") or RDMRecordSchema
+    if isinstance(configured, str):
+        from werkzeug.utils import import_string
+
+        configured = import_string(configured)
+    config["RDM_RECORD_SCHEMA"] = with_file_dois(configured)
 
 
 def add_communities_hook(config: Any) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, url_for
+from flask import Blueprint, Flask, redirect, request, url_for
 from invenio_administration.permissions import administration_permission
 from werkzeug.routing import BuildError
 
@@ -216,6 +216,91 @@ def landing_page_statuses(
     return statuses
 
 
+@dataclass(frozen=True)
+class FileDOI:
+    """A file's DOI as the landing page lists it."""
+
+    key: str
+    doi: str
+    status: DOIStatus | None
+    """The DOI's status, for people who may see statuses; ``None`` for the others."""
+
+
+def landing_page_file_dois(
+    record_ui: Mapping[str, Any], permissions: Mapping[str, Any] | None
+) -> list[FileDOI]:
+    """The DOIs of the record's files, in the record's file order.
+
+    Everyone sees the findable ones (they are public identifiers); people who may
+    see DOI statuses see every one, with its status.
+    """
+    if not record_ui or not settings.file_dois_configured():
+        return []
+    from .rdm import file_parts
+
+    record = _record_of(record_ui)
+    if record is None:
+        return []
+    managing = may_see_status(permissions)
+    deleted = bool((record_ui.get("deletion_status") or {}).get("is_deleted"))
+    found = []
+    for key, row in file_parts.rows_by_file(record).items():
+        if managing:
+            found.append(FileDOI(key, row.pid_value, describe(row, record_deleted=deleted)))
+        elif row.desired_state == "findable" and row.remote_state == "findable":
+            found.append(FileDOI(key, row.pid_value, None))
+    return found
+
+
+def _record_of(record_ui: Mapping[str, Any]) -> Any | None:
+    from invenio_rdm_records.records.api import RDMDraft, RDMRecord
+
+    recid = record_ui.get("id")
+    if not recid:
+        return None
+    for cls in (RDMRecord, RDMDraft):
+        try:
+            return cls.pid.resolve(recid, registered_only=False)
+        except Exception:  # noqa: BLE001 - not found, deleted, unregistered: the page shows none
+            continue
+    return None
+
+
+def file_landing_url(row: ManagedDOI) -> str | None:
+    """Where ``/doi/<file DOI>`` leads: the file's preview in its record, else the record's files.
+
+    A file whose type a previewer of the instance shows opens the record page with
+    that file previewed (``?preview_file=``); another file opens the record page at
+    its list of files.
+    """
+    from invenio_previewer.proxies import current_previewer
+
+    from .rdm.objects import owning_record
+
+    record = owning_record(row)
+    pid = getattr(record, "pid", None) if record is not None else None
+    if pid is None or not row.file_key:
+        return None
+    extension = row.file_key.rsplit(".", 1)[-1].lower() if "." in row.file_key else ""
+    endpoint = "invenio_app_rdm_records.record_detail"
+    if extension and extension in current_previewer.previewable_extensions:
+        return url_for(endpoint, pid_value=pid.pid_value, preview_file=row.file_key)
+    return url_for(endpoint, pid_value=pid.pid_value) + "#file-list-table"
+
+
+def redirect_file_doi() -> Any:
+    """``/doi/<file DOI>``: InvenioRDM resolves DOIs through pidstore, which has no file DOIs."""
+    endpoint = request.endpoint or ""
+    args = request.view_args or {}
+    if not endpoint.endswith(".record_from_pid") or args.get("pid_scheme") != "doi":
+        return None
+    row = get_row(str(args.get("pid_value") or ""))
+    if row is None or row.kind != DOIKind.FILE:
+        return None
+    target = file_landing_url(row)
+    return redirect(target, code=302) if target else None
+
+
 def add_landing_page_block(config: MutableMapping[str, Any]) -> None:
     """Put our template in the landing-page side bar, right after the manage menu (idempotent)."""
     templates = config.get("APP_RDM_DETAIL_SIDE_BAR_TEMPLATES")
@@ -249,10 +334,12 @@ def create_ui_blueprint(app: Flask) -> Blueprint:
     def doi_ext_helpers() -> dict[str, Any]:
         return {
             "doi_ext_landing_page_statuses": landing_page_statuses,
+            "doi_ext_landing_page_file_dois": landing_page_file_dois,
             "doi_ext_format_time": format_time,
             "doi_ext_admin_page_url": admin_page_url,
             "doi_ext_enabled": settings.enabled(),
         }
 
+    blueprint.before_app_request(redirect_file_doi)
     return blueprint
 

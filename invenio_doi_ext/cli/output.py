@@ -41,6 +41,8 @@ def print_status(data: dict) -> None:
         ("Last error", data["last_error"]),
         ("Record/parent id", data["object_uuid"]),
     ]
+    if data.get("file_key") is not None:
+        lines.append(("File", data["file_key"]))
     width = max(len(label) for label, _ in lines)
     for label, value in lines:
         click.echo(f"{label.ljust(width)}  {'-' if value is None else value}")

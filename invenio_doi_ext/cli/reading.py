@@ -68,6 +68,12 @@ def status(doi_value: str, fmt: str, history: int | None) -> None:
 @click.option("--awaiting-approval", is_flag=True, help="Only DOIs whose DOI request waits for a curator.")
 @click.option("--account", default=None, metavar="NAME", help="Only DOIs of this DataCite account.")
 @click.option(
+    "--kind",
+    type=click.Choice(queries.KIND_CHOICES),
+    default=None,
+    help="Only version (record), concept (parent) or file DOIs.",
+)
+@click.option(
     "--since", type=SinceType(), default=None, help="Changed since an ISO date/time or an age (12h, 7d)."
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
@@ -78,6 +84,7 @@ def list_dois(
     out_of_sync: bool,
     awaiting_approval: bool,
     account: str | None,
+    kind: str | None,
     since,
     fmt: str,
 ) -> None:
@@ -90,6 +97,7 @@ def list_dois(
             since=since,
             awaiting_approval=awaiting_approval,
             account=account,
+            kind=kind,
         )
     except queries.FilterError as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.field}") from None

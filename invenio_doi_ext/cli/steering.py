@@ -12,8 +12,9 @@ from flask.cli import with_appcontext
 from invenio_access.permissions import system_identity
 
 from ..lifecycle.client import current_gateway
+from ..lifecycle.models import DOIKind
 from ..rdm import adopt, assign
-from ..services import bulk, credentials, verify_pass
+from ..services import bulk, credentials, queries, verify_pass
 from ..services.dois import DOIService
 from .group import ACTOR, DOI, doi, managed_row
 from .output import show_progress
@@ -73,10 +74,19 @@ def retry(doi_value: str) -> None:
     click.echo(f"{doi_name} handed to the workers (was: {previous}).")
 
 
+_KIND = click.option(
+    "--kind",
+    type=click.Choice(queries.KIND_CHOICES),
+    default=None,
+    help="Only version (record), concept (parent) or file DOIs.",
+)
+
+
 @doi.command("reserve-unreserved")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=200, show_default=True)
+@_KIND
 @with_appcontext
-def reserve_unreserved(batch_size: int) -> None:
+def reserve_unreserved(batch_size: int, kind: str | None) -> None:
     """Reserve at DataCite every never-published draft's DOI it does not hold yet.
 
     Dataverse's recommended cron step: drafts whose row waits for a reservation,
@@ -88,9 +98,9 @@ def reserve_unreserved(batch_size: int) -> None:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
     _prove_credentials()
-    tally = bulk.unreserved_tally()
+    tally = bulk.unreserved_tally(kind)
     skipped: list[str] = []
-    batches = bulk.unreserved_batches(batch_size, skipped)
+    batches = bulk.unreserved_batches(batch_size, skipped, kind)
     ok = show_progress(bulk.converge_here(batches, tally, actor=ACTOR, prepare=False), tally)
     if skipped:
         click.echo(f"Skipped (no never-published draft carries them): {', '.join(skipped)}", err=True)
@@ -100,15 +110,17 @@ def reserve_unreserved(batch_size: int) -> None:
 @doi.command("verify")
 @click.option("--fix", is_flag=True, help="Record what DataCite really holds and make drifted DOIs due.")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=200, show_default=True)
+@_KIND
 @with_appcontext
-def verify_cmd(fix: bool, batch_size: int) -> None:
+def verify_cmd(fix: bool, batch_size: int, kind: str | None) -> None:
     """Read every managed DOI back from DataCite and report drift.
 
     Drift: missing (DataCite does not hold it), wrong state, different metadata,
     different URL. Exit 1 when any drift was found or a DOI could not be read.
     """
     report = verify_pass.VerifyReport()
-    for finding in verify_pass.run(current_gateway, report, fix=fix, batch_size=batch_size, actor=ACTOR):
+    found = verify_pass.run(current_gateway, report, fix=fix, batch_size=batch_size, actor=ACTOR, kind=kind)
+    for finding in found:
         click.echo(f"{finding.doi}  {finding.text}", err=finding.kind != verify_pass.DRIFT)
     if report.stopped:
         click.echo(report.stopped, err=True)
@@ -125,16 +137,27 @@ def verify_cmd(fix: bool, batch_size: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Report what upstream left behind; change nothing.")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=100, show_default=True)
 @click.option("--report", type=click.File("w"), default=None, help="Also write every DOI's findings as CSV.")
+@click.option(
+    "--kind",
+    type=click.Choice([DOIKind.FILE.value]),
+    default=None,
+    help="file: file DOIs (upstream never minted any, so there is nothing to adopt).",
+)
 @with_appcontext
-def adopt_cmd(dry_run: bool, batch_size: int, report: Any) -> None:
+def adopt_cmd(dry_run: bool, batch_size: int, report: Any, kind: str | None) -> None:
     """Take over the DOIs of an instance that used upstream's DataCite provider.
 
     Every DOI of the ``datacite`` provider without a lifecycle row is read back
     from DataCite (rate-limited) and given a row whose remote side is what
     DataCite really holds, so that the workers repair any difference. Reports
     what upstream left behind. Resumable: DOIs already adopted are skipped.
-    Exit 1 when some DOIs could not be read (rerun to resume).
+    Exit 1 when some DOIs could not be read (rerun to resume). File DOIs are
+    minted by this package only: ``--kind file`` finds none to adopt (``verify``
+    compares the file DOIs this instance manages with DataCite).
     """
+    if kind == DOIKind.FILE:
+        click.echo("adopted 0 file DOI(s): upstream InvenioRDM mints no file DOIs; use 'verify --kind file'.")
+        raise SystemExit(0)
     _prove_credentials()
     total = adopt.count_candidates()
     writer = csv.writer(report) if report else None

@@ -8,7 +8,7 @@ from invenio_access.permissions import system_identity
 
 from ..lifecycle.models import DOIKind
 from ..lifecycle.store import set_desired
-from ..rdm import targets
+from ..rdm import files, targets
 
 
 def actor_of(identity: Any) -> str:
@@ -19,8 +19,10 @@ def actor_of(identity: Any) -> str:
 
 
 def recompute(record: Any, identity: Any, reason: str) -> None:
-    """The version and concept DOIs of ``record`` follow the gate's new answer."""
+    """The version, concept and file DOIs of ``record`` follow the gate's new answer."""
     actor = actor_of(identity)
+    if files.needs_sync(record):
+        files.sync_files(record, reason, mint=False)  # first: the record's payload lists them
     doi = targets.managed_doi(record)
     if doi is not None:
         target = targets.record_target(record, doi)

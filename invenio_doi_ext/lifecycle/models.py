@@ -57,10 +57,11 @@ STATES: tuple[str, ...] = tuple(state.value for state in DOIState)
 
 
 class DOIKind(StrEnum):
-    """What the DOI identifies: one version, or the concept (parent)."""
+    """What the DOI identifies: one version, the concept (parent), or one file of a version."""
 
     RECORD = "record"
     PARENT = "parent"
+    FILE = "file"
 
 
 def derive_in_sync(
@@ -81,6 +82,7 @@ class ManagedDOI(db.Model):
         Index("ix_doi_ext_dois_object", "object_uuid", "kind"),
         Index("ix_doi_ext_dois_updated", "updated"),
         Index("ix_doi_ext_dois_account", "account"),
+        Index("ix_doi_ext_dois_file", "file_id"),
     )
 
     id = db.Column(db.Integer, primary_key=True, autoincrement=True)
@@ -96,7 +98,14 @@ class ManagedDOI(db.Model):
     changes prefix, so it never changes account)."""
 
     object_uuid = db.Column(UUIDType, nullable=True)
-    """Record (or draft) id for a version DOI, parent id for a concept DOI."""
+    """Record (or draft) id for a version DOI and a file DOI, parent id for a concept DOI."""
+
+    file_key = db.Column(db.Text, nullable=True)
+    """A file DOI's file: its key (name) in the record it was minted for."""
+
+    file_id = db.Column(UUIDType, nullable=True)
+    """A file DOI's content: the id of the file instance (shared by the copies of a file
+    that a new version imports unchanged, so the copy keeps the DOI)."""
 
     desired_state = db.Column(db.String(16), nullable=False, default=DOIState.NONE)
     desired_payload = db.Column(JSONType, nullable=True)

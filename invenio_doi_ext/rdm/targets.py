@@ -15,9 +15,10 @@ from invenio_rdm_records.records.api import RDMRecord
 from .. import doi_syntax, settings
 from ..lifecycle.models import DOIState
 from ..lifecycle.store import Target
+from ..metadata import memo, policy, validation
 from ..metadata import payload as payloads
-from ..metadata import policy, validation
-from . import gates
+from ..metadata.files import with_parts
+from . import file_parts, gates
 
 
 def managed_doi(obj: Any) -> str | None:
@@ -57,10 +58,15 @@ def draft_target(draft: Any, doi: str) -> Target:
 
 
 def _full(state: str, record: Any, url: str, deferred: bool) -> Target:
-    """A version's full payload, or (``deferred``) the source a worker builds it from."""
+    """A version's full payload, or (``deferred``) the source a worker builds it from.
+
+    Its files' DOIs (``HasPart``) are part of both: the list is read in the request.
+    """
+    parts = file_parts.has_part(record)
     if deferred:
-        return Target(state, url=url, source=payloads.record_source(record))
-    return Target(state, payloads.record_payload(record), url)
+        source = payloads.record_source(record)
+        return Target(state, url=url, source=memo.Memo.key(source, parts) if parts else source)
+    return Target(state, with_parts(payloads.record_payload(record), parts), url)
 
 
 def _full_concept(

@@ -52,6 +52,18 @@ class AccountField(_RowFilterField):
     filter_name = "account"
 
 
+class KindField(ma.fields.String):
+    """``kind``: ``record``, ``parent`` or ``file``."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            queries.check_kind(text)
+        except queries.FilterError as exc:
+            raise ma.ValidationError(str(exc)) from None
+        return text
+
+
 class SinceField(ma.fields.String):
     """``since``: an ISO date/time or an age like ``7d``, read as naive UTC."""
 
@@ -71,6 +83,13 @@ class ListArgsSchema(PageArgsSchema):
     out_of_sync = ma.fields.Boolean(load_default=False)
     since = SinceField()
     account = AccountField()
+    kind = KindField()
+
+
+class UnreservedArgsSchema(PageArgsSchema):
+    """Filters of ``GET /api/dois/unreserved``."""
+
+    kind = KindField()
 
 
 class DOIResourceConfig(ResourceConfig):
@@ -96,6 +115,6 @@ class DOIResourceConfig(ResourceConfig):
         "record_id": ma.fields.String(),
     }
     request_list_args = ListArgsSchema
-    request_page_args = PageArgsSchema
+    request_page_args = UnreservedArgsSchema
     response_handlers = {"application/json": ResponseHandler(JSONSerializer())}
     error_handlers = ERROR_HANDLERS

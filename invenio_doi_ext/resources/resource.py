@@ -52,7 +52,7 @@ class DOIResource(ErrorHandlersMixin, Resource):
     @request_list_args
     @response_handler()
     def search(self) -> tuple[dict, int]:
-        """``GET /dois?state=&failed=&out_of_sync=&since=&page=&size=``."""
+        """``GET /dois?state=&failed=&out_of_sync=&since=&account=&kind=&page=&size=``."""
         args = dict(resource_requestctx.args)
         page, size = args.pop("page"), args.pop("size")
         result = self.service.search(g.identity, page=page, size=size, **args)
@@ -61,9 +61,10 @@ class DOIResource(ErrorHandlersMixin, Resource):
     @request_page_args
     @response_handler()
     def unreserved(self) -> tuple[dict, int]:
-        """``GET /dois/unreserved``."""
+        """``GET /dois/unreserved?kind=``."""
         args = resource_requestctx.args
-        result = self.service.unreserved(g.identity, page=args["page"], size=args["size"])
+        page, size = args["page"], args["size"]
+        result = self.service.unreserved(g.identity, page=page, size=size, kind=args.get("kind"))
         return self._paged(result, "/dois/unreserved", args["page"], args["size"]), 200
 
     @request_view_args

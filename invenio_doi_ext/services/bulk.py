@@ -21,7 +21,6 @@ from ..lifecycle.enqueue import send
 from ..lifecycle.models import ManagedDOI
 from ..lifecycle.plan import Step
 from ..lifecycle.touched import take_touched
-from ..rdm import sync as rdm_sync
 from . import operations, queries
 
 
@@ -169,19 +168,19 @@ def check_reservation_on() -> None:
         raise ReservationOffError("DOI_EXT_RESERVE_ON_DRAFT is off: drafts are not reserved at DataCite.")
 
 
-def unreserved_tally() -> Tally:
+def unreserved_tally(kind: str | None = None) -> Tally:
     """Every draft DOI DataCite does not hold yet; the failed ones count as failed from the start."""
-    total = queries.unreserved_rows_query().count() + queries.rowless_draft_pids_query().count()
-    failed = queries.unreserved_rows_query().filter(ManagedDOI.failed.is_(True)).count()
+    total = queries.unreserved_rows_query(kind).count() + queries.rowless_draft_pids_query(kind).count()
+    failed = queries.unreserved_rows_query(kind).filter(ManagedDOI.failed.is_(True)).count()
     return Tally(total=total, failed=failed)
 
 
-def unreserved_batches(size: int, skipped: list[str]) -> Iterator[list[ManagedDOI]]:
-    """Drafts' rows waiting for a reservation, then drafts' DOIs without a row, each refreshed."""
-    rows_q = queries.unreserved_rows_query().filter(ManagedDOI.failed.is_(False))
+def unreserved_batches(size: int, skipped: list[str], kind: str | None = None) -> Iterator[list[ManagedDOI]]:
+    """Drafts' rows waiting for a reservation (records' and files'), then drafts' DOIs without a row."""
+    rows_q = queries.unreserved_rows_query(kind).filter(ManagedDOI.failed.is_(False))
     for batch in queries.batches(rows_q, size):
         yield _refresh_drafts([(row.doi, row) for row in batch], skipped)
-    for pids in queries.pid_batches(queries.rowless_draft_pids_query(), size):
+    for pids in queries.pid_batches(queries.rowless_draft_pids_query(kind), size):
         yield _refresh_drafts([(pid.pid_value, None) for pid in pids], skipped)
 
 
@@ -189,11 +188,9 @@ def _refresh_drafts(items: list[tuple[str, ManagedDOI | None]], skipped: list[st
     """Recompute each draft's desired state (creating missing rows); commit the batch."""
     rows = []
     for doi_value, row in items:
-        draft = operations.find_draft(doi_value, row)
-        if draft is None:
+        if not operations.refresh_draft_doi(doi_value, row, "reserve-unreserved"):
             skipped.append(doi_value)
             continue
-        rdm_sync.sync_version(draft, "reserve-unreserved", doi=doi_value if row is None else row.pid_value)
         fresh = store.get_row(doi_value)
         if fresh is not None:
             rows.append(fresh)

@@ -14,7 +14,7 @@ from invenio_db import db
 from invenio_pidstore.models import PersistentIdentifier
 from invenio_records_resources.services.errors import PermissionDeniedError
 
-from ..lifecycle.models import DOISyncJob, ManagedDOI
+from ..lifecycle.models import DOIKind, DOISyncJob, ManagedDOI
 from ..lifecycle.states import status_label
 from ..lifecycle.store import get_row
 from ..rdm.objects import owning_record
@@ -59,6 +59,7 @@ class DOIService:
         out_of_sync: bool = False,
         since: datetime | None = None,
         account: str | None = None,
+        kind: str | None = None,
     ) -> dict[str, Any]:
         """One page of managed DOIs matching the filters (administrators).
 
@@ -67,17 +68,19 @@ class DOIService:
         """
         self.require(identity, "search")
         row_filter = queries.RowFilter(
-            state=state, failed=failed, out_of_sync=out_of_sync, since=since, account=account
+            state=state, failed=failed, out_of_sync=out_of_sync, since=since, account=account, kind=kind
         )
         total, rows = queries.page(queries.list_query(row_filter), page, size)
         return {"hits": [serialize.summary(row) for row in rows], "total": total}
 
-    def unreserved(self, identity: Identity, *, page: int, size: int) -> dict[str, Any]:
-        """Drafts whose DOI DataCite does not hold: rows waiting, then DOIs without a row."""
+    def unreserved(
+        self, identity: Identity, *, page: int, size: int, kind: str | None = None
+    ) -> dict[str, Any]:
+        """Drafts whose DOI DataCite does not hold: rows waiting, then DOIs without a row (of a kind)."""
         self.require(identity, "manage")
         start = (page - 1) * size
-        rows_q = queries.unreserved_rows_query()
-        pids_q = queries.rowless_draft_pids_query()
+        rows_q = queries.unreserved_rows_query(kind)
+        pids_q = queries.rowless_draft_pids_query(kind)
         in_rows, in_pids = rows_q.order_by(None).count(), pids_q.order_by(None).count()
         hits: list[dict[str, Any]] = []
         if start < in_rows:
@@ -100,6 +103,8 @@ class DOIService:
         }
         if row is not None:
             hit.update(label=status_label(row), failed=row.failed, last_error=row.last_error)
+            if row.kind == DOIKind.FILE:
+                hit.update(kind=row.kind, file_key=row.file_key)
         return hit
 
     # -- steering -----------------------------------------------------------------

@@ -17,17 +17,27 @@ from sqlalchemy.orm.exc import NoResultFound
 
 from .. import settings
 from ..lifecycle import store
-from ..lifecycle.models import DOIKind, ManagedDOI
+from ..lifecycle.models import DOIKind, DOIState, ManagedDOI
 from ..lifecycle.store import get_row, lock_row, needs_work, normalize
 from ..lifecycle.touched import take_touched
-from ..rdm import sync, targets
+from ..rdm import files, sync, targets
 
 
 class NotReservableError(Exception):
     """The DOI does not belong to a never-published draft, or reservation is switched off."""
 
 
-__all__ = ("NotReservableError", "find_draft", "lock", "make_due", "needs_work", "reserve", "retry")
+__all__ = (
+    "NotReservableError",
+    "file_draft",
+    "find_draft",
+    "lock",
+    "make_due",
+    "needs_work",
+    "refresh_draft_doi",
+    "reserve",
+    "retry",
+)
 
 lock = lock_row
 
@@ -69,11 +79,43 @@ def find_draft(doi: str, row: ManagedDOI | None = None) -> Any | None:
     return draft
 
 
+def file_draft(row: ManagedDOI | None) -> Any | None:
+    """The draft a file DOI's file was added to, while that file's DOI was never published."""
+    if row is None or row.kind != DOIKind.FILE or row.object_uuid is None:
+        return None
+    if row.desired_state in (DOIState.REGISTERED, DOIState.FINDABLE):
+        return None
+    try:
+        return RDMDraft.get_record(row.object_uuid)
+    except NoResultFound:
+        return None
+
+
+def refresh_draft_doi(doi: str, row: ManagedDOI | None, reason: str) -> bool:
+    """Recompute the desired state of a draft's DOI (a record's or a file's); False if no draft has it."""
+    if row is not None and row.kind == DOIKind.FILE:
+        draft = file_draft(row)
+        if draft is None:
+            return False
+        files.sync_files(draft, reason, mint=False)
+        return True
+    draft = find_draft(doi, row)
+    if draft is None:
+        return False
+    sync.sync_version(draft, reason, doi=doi if row is None else row.pid_value)
+    return True
+
+
 def reserve(doi: str, reason: str) -> ManagedDOI:
     """Record that DataCite must hold the draft's DOI as a draft DOI (not yet sent)."""
     if not settings.reserve_on_draft():
         raise NotReservableError("DOI_EXT_RESERVE_ON_DRAFT is off: drafts are not reserved at DataCite")
     row = get_row(doi)
+    if row is not None and row.kind == DOIKind.FILE:
+        if not refresh_draft_doi(doi, row, reason):
+            raise NotReservableError(f"{doi} is not the DOI of a file of a draft that was never published")
+        take_touched(db.session)
+        return get_row(doi)
     draft = find_draft(doi, row)
     if draft is None:
         raise NotReservableError(f"{doi} is not the DOI of a draft that was never published")

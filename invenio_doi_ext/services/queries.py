@@ -15,11 +15,11 @@ from typing import Any
 
 from invenio_db import db
 from invenio_pidstore.models import PersistentIdentifier, PIDStatus
-from sqlalchemy import and_, func, not_, or_
+from sqlalchemy import and_, false, func, not_, or_
 from sqlalchemy.orm import Query
 
 from .. import settings
-from ..lifecycle.models import STATES, DOIHold, DOIState, ManagedDOI, utcnow
+from ..lifecycle.models import STATES, DOIHold, DOIKind, DOIState, ManagedDOI, utcnow
 
 M = ManagedDOI
 _ACTIVE = (DOIState.REGISTERED, DOIState.FINDABLE)
@@ -128,6 +128,16 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     return parsed
 
 
+#: Values ``--kind`` / ``?kind=`` accept.
+KIND_CHOICES = tuple(kind.value for kind in DOIKind)
+
+
+def check_kind(kind: str | None) -> None:
+    """Refuse a kind that is not one of :data:`KIND_CHOICES`, naming the field."""
+    if kind is not None and kind not in KIND_CHOICES:
+        raise FilterError("kind", f"unknown kind {str(kind)[:60]!r}; one of: {', '.join(KIND_CHOICES)}")
+
+
 @dataclass(frozen=True)
 class RowFilter:
     """What an operator or the admin list asks for; every field is optional."""
@@ -140,6 +150,8 @@ class RowFilter:
     """Only DOIs whose DOI request waits for a curator (curated DOI requests)."""
     account: str | None = None
     """Only DOIs of this DataCite account (``DOI_EXT_DATACITE_ACCOUNTS``; ``default``)."""
+    kind: str | None = None
+    """Only DOIs of this kind: ``record`` (a version), ``parent`` (a concept) or ``file``."""
 
     def __post_init__(self) -> None:
         if self.state is not None and self.state.lower() not in STATE_CHOICES:
@@ -151,6 +163,7 @@ class RowFilter:
                 "account",
                 f"unknown account {self.account[:60]!r}; one of: {', '.join(settings.account_names())}",
             )
+        check_kind(self.kind)
 
     def apply(self, query: Query) -> Query:
         """The query restricted to matching rows."""
@@ -164,6 +177,8 @@ class RowFilter:
             query = query.filter(M.failed.is_(self.failed))
         if self.account is not None:
             query = query.filter(M.account == self.account)
+        if self.kind is not None:
+            query = query.filter(M.kind == self.kind)
         if self.out_of_sync:
             query = query.filter(M.in_sync.is_(False))
         if self.since is not None:
@@ -217,18 +232,20 @@ def page(query: Query, number: int, size: int) -> tuple[int, list[Any]]:
 # -- drafts whose DOI is not reserved at DataCite -----------------------------------
 
 
-def unreserved_rows_query() -> Query:
-    """Rows of draft DOIs that DataCite does not hold yet (desired draft, remote none)."""
-    return db.session.query(M).filter(M.desired_state == DOIState.DRAFT, M.remote_state == DOIState.NONE)
+def unreserved_rows_query(kind: str | None = None) -> Query:
+    """Rows of draft DOIs that DataCite does not hold yet (desired draft, remote none); of a kind."""
+    query = db.session.query(M).filter(M.desired_state == DOIState.DRAFT, M.remote_state == DOIState.NONE)
+    return query.filter(M.kind == kind) if kind is not None else query
 
 
-def rowless_draft_pids_query() -> Query:
+def rowless_draft_pids_query(kind: str | None = None) -> Query:
     """DataCite DOIs minted for never-published drafts that have no lifecycle row at all.
 
     Such PIDs (status NEW) predate the installation of this package, or their row
-    was lost; a never-published draft's DOI is the only DOI with status NEW.
+    was lost; a never-published draft's DOI is the only DOI with status NEW. Only
+    records' DOIs have PIDs: for another ``kind`` the query finds nothing.
     """
-    return (
+    query = (
         db.session.query(PersistentIdentifier)
         .outerjoin(M, M.doi == func.lower(PersistentIdentifier.pid_value))
         .filter(
@@ -238,6 +255,7 @@ def rowless_draft_pids_query() -> Query:
             M.id.is_(None),
         )
     )
+    return query if kind in (None, DOIKind.RECORD) else query.filter(false())
 
 
 def pid_batches(query: Query, size: int = 200) -> Iterator[list[PersistentIdentifier]]:

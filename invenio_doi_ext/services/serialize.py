@@ -93,6 +93,7 @@ def detail(row: ManagedDOI, history_limit: int | None = HISTORY_LIMIT) -> dict[s
             "id": row.id,
             "pid_value": row.pid_value,
             "object_uuid": str(row.object_uuid) if row.object_uuid else None,
+            "file_key": row.file_key,
             "desired": {
                 "state": row.desired_state,
                 "url": row.desired_url,

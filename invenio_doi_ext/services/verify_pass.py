@@ -63,11 +63,18 @@ def drift_text(row: ManagedDOI, result: verify.Check) -> str:
 
 
 def run(
-    gateway: Gateways, report: VerifyReport, *, fix: bool, batch_size: int, actor: str
+    gateway: Gateways,
+    report: VerifyReport,
+    *,
+    fix: bool,
+    batch_size: int,
+    actor: str,
+    kind: str | None = None,
 ) -> Iterator[Finding]:
     """Check every row in id order, a batch per transaction; fix drifted ones when asked.
 
-    Each row is read with its own account's gateway (``gateway`` may be one gateway
+    ``kind`` limits the pass to version, concept or file DOIs. Each row is read with
+    its own account's gateway (``gateway`` may be one gateway
     for all, or :func:`~invenio_doi_ext.lifecycle.client.current_gateway`).
 
     Stops before reading anything when the credentials cannot be proven
@@ -79,7 +86,7 @@ def run(
         report.stopped = str(exc)
         return
     consecutive_errors = 0
-    for batch in queries.batches(queries.rows_query(), batch_size):
+    for batch in queries.batches(queries.rows_query(queries.RowFilter(kind=kind)), batch_size):
         drifted = []
         for row in batch:
             result = verify.check(row, pick(gateway, row.account))

@@ -13,6 +13,7 @@ fix, instead of a 500 or a failed registration weeks later.
 - :mod:`.accounts`: several DataCite accounts, which prefix belongs to which;
 - :mod:`.forms`: the forms a value may take (numbers, durations, pairs, import paths);
 - :mod:`.startup`: defaults, :func:`validate`, :func:`resolve`, :func:`effective`;
+- :mod:`.files`: file-level DOIs (``DOI_EXT_FILE_DOIS`` and its limits);
 - :mod:`.masking`: secrets and passwords in URLs, never shown.
 """
 
@@ -79,6 +80,14 @@ from .accounts import (
     configured_accounts,
     get_account,
 )
+from .files import (
+    file_doi_format,
+    file_doi_max_size,
+    file_doi_min_size,
+    file_doi_types,
+    file_dois,
+    file_dois_configured,
+)
 from .forms import ConfigurationError
 from .masking import mask, mask_url
 from .startup import effective, resolve, set_defaults, validate
@@ -123,6 +132,12 @@ __all__ = (
     "doi_filter",
     "effective",
     "enabled",
+    "file_doi_format",
+    "file_doi_max_size",
+    "file_doi_min_size",
+    "file_doi_types",
+    "file_dois",
+    "file_dois_configured",
     "format_doi",
     "health_max_lag",
     "http_timeout",

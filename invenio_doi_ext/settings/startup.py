@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import config as ext_config
 from . import account, accounts
+from . import files as file_settings
 from .access import (
     backoff,
     circuit_breaker,
@@ -98,6 +99,7 @@ _CHECKS: tuple[Callable[[Mapping[str, Any]], Any], ...] = (
     notify_role,
     metrics_token,
     health_max_lag,
+    *file_settings.CHECKS,
 )
 
 

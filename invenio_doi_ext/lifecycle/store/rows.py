@@ -171,10 +171,13 @@ def set_desired(
     hold: DOIHold | None | object = _KEEP,
     operation: str | None = None,
     account: str | None = None,
+    file_key: str | None = None,
+    file_id: UUID | str | None = None,
 ) -> ManagedDOI:
     """Make ``target`` what DataCite should hold, in the caller's transaction.
 
-    A new row gets ``account`` (by default the account whose prefixes hold the DOI);
+    A file DOI's row (``kind="file"``) is given its file's ``file_key`` and ``file_id``
+    (kept when not given). A new row gets ``account`` (by default the account whose prefixes hold the DOI);
     an existing row keeps its account, since a DOI never changes prefix.
 
     From any state. A new payload clears a failure (DataCite refused the previous
@@ -199,6 +202,10 @@ def set_desired(
         _new_rows()[row.doi] = row
     if object_uuid is not None:
         row.object_uuid = object_uuid
+    if file_key is not None:
+        row.file_key = file_key
+    if file_id is not None:
+        row.file_id = file_id
     row.kind = kind
     hold_changed = hold is not _KEEP and row.hold != hold
     if hold_changed:

@@ -14,7 +14,7 @@ from typing import Any
 from invenio_drafts_resources.services.records.components import ServiceComponent
 
 from ..lifecycle.enqueue import ConvergeOp
-from . import accounts, qualification, sync
+from . import accounts, qualification, sync, upstream_tasks
 
 _OP_FLAG = "_doi_ext_converge_op"
 
@@ -46,8 +46,14 @@ class DOILifecycleComponent(ServiceComponent):
         self._sync_all(record, "draft saved")
 
     def publish(self, identity: Any, draft: Any = None, record: Any = None) -> None:
-        """Publish, republish after an edit, or a new version (concept changes too)."""
+        """Publish, republish after an edit, or a new version (concept changes too).
+
+        Upstream's registration tasks for our DOIs are withdrawn: the rows recorded
+        here are converged by our own task (:mod:`.upstream_tasks`).
+        """
         self._sync_all(record, "published")
+        if self._uow is not None:
+            upstream_tasks.drop_doi_registration(self._uow, record)
 
     def delete_draft(self, identity: Any, draft: Any = None, record: Any = None, force: bool = False) -> None:
         """The provider withdrew the draft DOI; make sure it is sent."""

@@ -156,3 +156,42 @@ def test_a_republish_that_changes_nothing_writes_nothing(
     assert (after.version_id, after.events.count()) == (version, events)
     assert after.desired_fingerprint == fingerprint is not None
     assert serialized == {"version": 1}  # the check of the edit (never saved) against DataCite's rules
+
+
+@pytest.fixture
+def queued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple, dict]]:
+    """Every Celery task a request queues: (task name, args, kwargs)."""
+    from celery.app.task import Task
+
+    calls: list[tuple[str, tuple, dict]] = []
+    real = Task.apply_async
+
+    def recording(self, args=None, kwargs=None, **options):
+        calls.append((self.name.rsplit(".", 1)[-1], tuple(args or ()), dict(kwargs or {})))
+        return real(self, args=args, kwargs=kwargs, **options)
+
+    monkeypatch.setattr(Task, "apply_async", recording)
+    return calls
+
+
+def test_a_publish_queues_our_convergence_not_upstreams_registration_of_our_dois(
+    service, record_data, queued, deferred_tasks, db
+):
+    record = service.publish(system_identity, service.create(system_identity, record_data()).id)
+
+    # Upstream's register_or_update_pid would only reach our providers' hooks for our
+    # two DOIs; the OAI identifier keeps its task.
+    names = sorted((name, args[1:], kwargs) for name, args, kwargs in queued if name != "converge_doi")
+    assert names == [("register_or_update_pid", ("oai",), {})]
+    converged = {args[0] for name, args, _ in queued if name == "converge_doi"}
+    dois = (record.data["pids"]["doi"]["identifier"], record.data["parent"]["pids"]["doi"]["identifier"])
+    assert converged == {row_of(doi).id for doi in dois}
+
+
+def test_an_external_doi_keeps_upstreams_registration_task(service, record_data, queued, deferred_tasks, db):
+    data = record_data()
+    data["pids"] = {"doi": {"identifier": "10.9999/elsewhere", "provider": "external"}}
+    service.publish(system_identity, service.create(system_identity, data).id)
+
+    # Upstream's task marks an external DOI registered locally: it must still run.
+    assert ("register_or_update_pid", ("doi",), {}) in [(n, a[1:], k) for n, a, k in queued]

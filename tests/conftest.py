@@ -380,3 +380,16 @@ def publish(service: Any, db: Any) -> Callable[..., Any]:
         return service.publish(system_identity, draft.id)
 
     return _publish
+
+
+@pytest.fixture
+def in_community(db: Any, service: Any) -> Callable[[str, Any], None]:
+    """Put a draft's parent in a community (as accepting its submission does)."""
+
+    def _put(draft_id: str, comm: Any) -> None:
+        draft = service.draft_cls.pid.resolve(draft_id, registered_only=False)
+        draft.parent.communities.add(comm, default=True)
+        draft.parent.commit()
+        db.session.commit()
+
+    return _put

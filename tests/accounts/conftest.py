@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from accounts_setup import ACCOUNTS
+from accounts_setup import ACCOUNTS, with_accounts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lifecycle"))
 
@@ -31,10 +31,7 @@ def extra_app_config() -> dict[str, Any]:
 @pytest.fixture
 def sandbox(sandbox: Any) -> Any:
     """The reset sandbox, knowing the accounts ``a`` and ``b`` with their prefixes."""
-    for each in ACCOUNTS.values():
-        prefixes = [each["prefix"], *each.get("additional_prefixes", [])]
-        sandbox.control.add_account(each["username"], each["password"], prefixes)
-    return sandbox
+    return with_accounts(sandbox)
 
 
 @pytest.fixture

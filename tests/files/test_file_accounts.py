@@ -12,7 +12,7 @@ from invenio_access.permissions import system_identity
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
 
-from accounts_setup import ACCOUNTS  # noqa: E402
+from accounts_setup import ACCOUNTS, with_accounts  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +28,7 @@ def extra_app_config() -> dict[str, Any]:
 @pytest.fixture
 def sandbox(sandbox: Any) -> Any:
     """The sandbox knowing the accounts ``a`` and ``b``."""
-    for each in ACCOUNTS.values():
-        prefixes = [each["prefix"], *each.get("additional_prefixes", [])]
-        sandbox.control.add_account(each["username"], each["password"], prefixes)
-    return sandbox
+    return with_accounts(sandbox)
 
 
 def test_a_community_s_files_get_dois_of_its_account_before_the_record_has_a_doi(

@@ -27,18 +27,6 @@ def extra_app_config() -> dict[str, Any]:
     return {"DATACITE_FORMAT": random_doi}
 
 
-@pytest.fixture
-def in_community(db: Any, service: Any) -> Callable[[str, Any], None]:
-    """Put a draft's parent in a community (as accepting its submission does)."""
-
-    def _put(draft_id: str, comm: Any) -> None:
-        draft = service.draft_cls.pid.resolve(draft_id, registered_only=False)
-        draft.parent.communities.add(comm, default=True)
-        draft.parent.commit()
-        db.session.commit()
-
-    return _put
-
 
 @pytest.fixture
 def add_file(service: Any) -> Callable[[str], None]:

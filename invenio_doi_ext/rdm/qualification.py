@@ -17,6 +17,7 @@ from invenio_pidstore.errors import PIDDoesNotExistError
 from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from invenio_rdm_records.services.pids.providers.base import PIDProvider
 
+from .. import settings
 from ..lifecycle.models import DOIHold, DOIKind, DOIState, ManagedDOI
 from ..lifecycle.store import Target, set_desired
 from . import filters
@@ -47,9 +48,29 @@ def decision_for(record: Any, event: str) -> filters.Decision:
     return decided if decided is not None else filters.decide(record, event)
 
 
+_SET_ASIDE_SEEN = "invenio-doi-ext.set-aside-seen"
+
+
+def _may_have_set_aside() -> bool:
+    """Whether a DOI can have been set aside: a filter is configured, or one once was.
+
+    Only a filter sets a DOI aside, so with none configured the instance's answer
+    (one query per application, i.e. per process) cannot change while it runs, and
+    a mint asks nothing more. Filters configured: the question is asked each time.
+    """
+    if settings.doi_filter() is not None or settings.community_filters():
+        return True
+    seen = current_app.extensions.get(_SET_ASIDE_SEEN)
+    if seen is None:
+        with db.session.no_autoflush:
+            seen = db.session.query(ManagedDOI.id).filter_by(hold=DOIHold.SET_ASIDE).first() is not None
+        current_app.extensions[_SET_ASIDE_SEEN] = seen
+    return seen
+
+
 def remembered(record_id: Any) -> ManagedDOI | None:
     """The DOI set aside for a record (draft and record share their id), if any."""
-    if record_id is None:
+    if record_id is None or not _may_have_set_aside():
         return None
     return (
         db.session.query(ManagedDOI)

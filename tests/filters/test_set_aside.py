@@ -127,3 +127,47 @@ def test_a_draft_doi_not_to_be_reserved_is_pending(
     assert record.data["pids"]["doi"]["identifier"] == doi
     assert row_of(doi).hold is None
     assert json.loads(run("status", doi, "--format", "json").stdout)["dspace_state"] == "IS_REGISTERED"
+
+
+def test_a_doi_set_aside_comes_back_after_the_filter_is_removed(
+    app, service, record_data, sandbox, set_config, draft_with_doi
+):
+    # Without a filter, whether a DOI was ever set aside is asked once per process:
+    # an instance that had filters keeps giving set-aside DOIs back.
+    from invenio_doi_ext.rdm import qualification
+
+    set_config(DOI_EXT_FILTER=filters.resource_type_in("dataset"))
+    draft_id, doi = draft_with_doi(record_data())
+    pids = {"doi": {"identifier": doi, "provider": "datacite", "client": "datacite"}}
+    service.update_draft(system_identity, draft_id, typed(record_data, "image-photo", pids=pids))
+    assert row_of(doi).hold == DOIHold.SET_ASIDE
+
+    set_config(DOI_EXT_FILTER=None)  # the operator drops the filter and restarts
+    app.extensions.pop(qualification._SET_ASIDE_SEEN, None)
+    published = service.publish(system_identity, draft_id)
+
+    assert published.data["pids"]["doi"]["identifier"] == doi
+    assert app.extensions[qualification._SET_ASIDE_SEEN] is True
+
+
+def test_without_filters_or_set_aside_dois_minting_asks_nothing_more(app, set_config, db):
+    from sqlalchemy import event
+
+    from invenio_doi_ext.rdm import qualification
+
+    set_config(DOI_EXT_FILTER=None, DOI_EXT_COMMUNITY_FILTERS={})
+    ManagedDOI.query.filter_by(hold=DOIHold.SET_ASIDE).delete()
+    app.extensions.pop(qualification._SET_ASIDE_SEEN, None)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert qualification.remembered("00000000-0000-0000-0000-000000000001") is None
+        first = len(statements)
+        assert qualification.remembered("00000000-0000-0000-0000-000000000002") is None
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert (first, len(statements)) == (1, 1)

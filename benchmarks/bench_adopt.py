@@ -54,7 +54,6 @@ from bench_instance import (
     config,
     create_app,
     delete_queues,
-    index_vocabularies,
     point_upstream_at,
     queue_length,
     run_child,
@@ -370,7 +369,7 @@ def measure(
 
     from invenio_doi_ext.cli.steering import adopt_cmd
     from invenio_doi_ext.demo.bootstrap import create_instance
-    from invenio_doi_ext.embedded import install_search_standin
+    from invenio_doi_ext.embedded import index_vocabularies, install_search_standin
     from invenio_doi_ext.lifecycle.models import ManagedDOI
     from invenio_doi_ext.rdm import adopt
 

@@ -164,20 +164,6 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def index_vocabularies() -> None:
-    """Put the vocabulary rows of the database into this process's search stand-in.
-
-    Upstream's DataCite serializer reads resource types from the index, and the
-    stand-in of a fresh process is empty.
-    """
-    from invenio_vocabularies.proxies import current_service
-    from invenio_vocabularies.records.api import Vocabulary
-
-    for model in Vocabulary.model_cls.query.all():
-        current_service.indexer.index(Vocabulary(model.data, model=model))
-    Vocabulary.index.refresh()
-
-
 def run_child(*args: str) -> dict[str, Any]:
     """Run a benchmark script in a fresh interpreter (own app, database, sandbox); its last line, JSON."""
     path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))

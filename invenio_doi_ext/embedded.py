@@ -75,6 +75,20 @@ def install_search_standin() -> Any:
     return client
 
 
+def index_vocabularies() -> None:
+    """Put the vocabulary rows of the database into this process's search stand-in.
+
+    The DataCite serializer reads resource types (and the other vocabularies'
+    DataCite properties) from the index, and the stand-in of a fresh process is empty.
+    """
+    from invenio_vocabularies.proxies import current_service
+    from invenio_vocabularies.records.api import Vocabulary
+
+    for model in Vocabulary.model_cls.query.all():
+        current_service.indexer.index(Vocabulary(model.data, model=model))
+    Vocabulary.index.refresh()
+
+
 def _without_unsupported_sorts(search: Any) -> Any:
     """openmock sorts only by ``[{"field": {"order": ...}}]``; drop other sorts.
 

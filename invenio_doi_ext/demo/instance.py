@@ -125,7 +125,7 @@ def instance_config(
 
 
 def worker_environment(config: dict[str, Any], instance_path: Path) -> dict[str, str]:
-    """The same configuration for ``celery -A invenio_app.celery``, as INVENIO_* variables.
+    """The same configuration for the workers' Celery app (``demo.processes``), as INVENIO_* variables.
 
     invenio-config reads each variable with ``ast.literal_eval``, so every value
     is written as a Python literal (a prefix such as 10.5555 must stay a string).

@@ -46,9 +46,13 @@ class Processes:
         self.running.clear()
 
 
+#: InvenioRDM's Celery app with the search stand-in the workers' serializer needs.
+CELERY_APP = "invenio_doi_ext.demo.worker_app"
+
+
 def celery(*args: str) -> list[str]:
-    """``celery -A invenio_app.celery ...`` with this interpreter."""
-    return [sys.executable, "-m", "celery", "-A", "invenio_app.celery", *args]
+    """``celery -A invenio_doi_ext.demo.worker_app ...`` with this interpreter."""
+    return [sys.executable, "-m", "celery", "-A", CELERY_APP, *args]
 
 
 def start_worker(processes: Processes, env: dict[str, str], output: Path) -> None:

@@ -10,16 +10,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-
-def celery_args(*args: str) -> list[str]:
-    """``celery -A invenio_app.celery ...`` with this interpreter."""
-    return [sys.executable, "-m", "celery", "-A", "invenio_app.celery", *args]
+from invenio_doi_ext.demo.processes import celery
 
 
 @dataclass
@@ -47,7 +43,7 @@ class Fleet:
         self._started += 1
         self.workers[slot] = self._spawn(
             slot,
-            celery_args(
+            celery(
                 "worker", "-Q", self.queue, "-n", f"soak-{slot}-{self._started}@%h", "--pool", "solo",
                 "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat",
             ),
@@ -56,7 +52,7 @@ class Fleet:
     def start_beat(self) -> None:
         """Celery beat: the sweep every ``DOI_EXT_SWEEP_INTERVAL``, on the soak's queue."""
         schedule = self.logs / "beat-schedule"
-        args = celery_args("beat", "-s", str(schedule), "--pidfile=", "-l", "warning")
+        args = celery("beat", "-s", str(schedule), "--pidfile=", "-l", "warning")
         self.beat = self._spawn("beat", args)
 
     def kill_and_restart(self, slot: str) -> None:

@@ -36,7 +36,7 @@ def call(taken: Claim) -> Outcome:
     return method(taken.doi, metadata=taken.payload, url=taken.url)
 
 
-def build_payload(row_id: int) -> None:
+def build_payload(row: ManagedDOI | None) -> None:
     """Build the payload a request left to the worker, from the record as committed.
 
     The request committed the desired state and the source (a hash of the record
@@ -44,10 +44,9 @@ def build_payload(row_id: int) -> None:
     request. A failure to build marks the row failed with the reason, visible and
     retried like a refused call.
     """
-    row = db.session.get(ManagedDOI, row_id)
     if row is None or row.failed or not store.awaits_payload(row):
         return
-    source = row.desired_source
+    row_id, source = row.id, row.desired_source
     builder = builders.builder_for(row.kind)
     if builder is None:
         store.build_failed(row_id, source, f"No builder of DataCite metadata for DOIs of kind {row.kind!r}.")
@@ -74,11 +73,11 @@ def converge(
     row_id: int, *, actor: str = "task:converge", force: bool = False
 ) -> tuple[Step, ManagedDOI | None]:
     """Build, claim, call, record: one attempt at converging one row (its account's breaker allowing)."""
-    account = db.session.query(ManagedDOI.account).filter(ManagedDOI.id == row_id).scalar()
-    if account is not None and breaker.paused_until(account=account) is not None:
+    row = db.session.get(ManagedDOI, row_id)
+    if row is not None and breaker.paused_until(account=row.account) is not None:
         db.session.commit()
-        return Step.PAUSED, db.session.get(ManagedDOI, row_id)
-    build_payload(row_id)
+        return Step.PAUSED, row
+    build_payload(row)
     step, taken = store.claim(row_id, force=force)
     if taken is None:
         return step, db.session.get(ManagedDOI, row_id)

@@ -45,7 +45,7 @@ def serialized(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter]:
 def built(*dois: str) -> None:
     """What a worker does first: build the payloads the requests left to it."""
     for doi in dois:
-        build_payload(row_of(doi).id)
+        build_payload(row_of(doi))
 
 
 def test_a_first_publish_serializes_nothing_and_reuses_the_check_of_the_save(

@@ -52,7 +52,7 @@ def test_a_payload_that_cannot_be_built_fails_visibly_and_is_retried(
         raise ValueError("the serializer choked on the record")
 
     monkeypatch.setattr(builders, "_builders", {**builders._builders, DOIKind.RECORD: broken})
-    build_payload(row_of(doi).id)
+    build_payload(row_of(doi))
 
     row = row_of(doi)
     assert row.failed
@@ -64,7 +64,7 @@ def test_a_payload_that_cannot_be_built_fails_visibly_and_is_retried(
     monkeypatch.setattr(builders, "_builders", {**builders._builders, DOIKind.RECORD: working})
     assert operator_retry(row, actor="cli")
     db.session.commit()
-    build_payload(row_of(doi).id)
+    build_payload(row_of(doi))
     row = row_of(doi)
     assert not row.failed and row.desired_payload["titles"]
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import current_app
 from invenio_db import db
 
 from .. import settings
 from ..lifecycle.models import DOIHold, DOIKind, DOIState, ManagedDOI
+from ..lifecycle.store import any_row_once
 from ..metadata.files import FileFacts
 from ..metadata.policy import access_of
 
@@ -55,12 +55,7 @@ def any_file_dois() -> bool:
     stays true; a "yes" (the feature was switched off after minting) keeps the
     existing file DOIs following their records.
     """
-    seen = current_app.extensions.get(_SEEN_KEY)
-    if seen is None:
-        with db.session.no_autoflush:
-            seen = db.session.query(ManagedDOI.id).filter(ManagedDOI.kind == DOIKind.FILE).first() is not None
-        current_app.extensions[_SEEN_KEY] = seen
-    return seen
+    return any_row_once(_SEEN_KEY, ManagedDOI.kind == DOIKind.FILE)
 
 
 def own_rows(record_id: Any) -> list[ManagedDOI]:

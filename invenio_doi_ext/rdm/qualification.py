@@ -19,7 +19,7 @@ from invenio_rdm_records.services.pids.providers.base import PIDProvider
 
 from .. import settings
 from ..lifecycle.models import DOIHold, DOIKind, DOIState, ManagedDOI
-from ..lifecycle.store import Target, set_desired
+from ..lifecycle.store import Target, any_row_once, set_desired
 from . import filters
 from .sync import current_actor
 
@@ -60,12 +60,7 @@ def _may_have_set_aside() -> bool:
     """
     if settings.doi_filter() is not None or settings.community_filters():
         return True
-    seen = current_app.extensions.get(_SET_ASIDE_SEEN)
-    if seen is None:
-        with db.session.no_autoflush:
-            seen = db.session.query(ManagedDOI.id).filter_by(hold=DOIHold.SET_ASIDE).first() is not None
-        current_app.extensions[_SET_ASIDE_SEEN] = seen
-    return seen
+    return any_row_once(_SET_ASIDE_SEEN, ManagedDOI.hold == DOIHold.SET_ASIDE)
 
 
 def remembered(record_id: Any) -> ManagedDOI | None:

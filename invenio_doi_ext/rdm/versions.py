@@ -40,8 +40,7 @@ def switch_error(service: Any, identity: Any, draft: Any, new_pids: Any, previou
         return None
     if not managed(previous.get("pids")):
         return None
-    new_doi = (new_pids or {}).get("doi") or {}
-    if new_doi.get("provider") != EXTERNAL:
+    if not external(new_pids):
         return None
     if service.check_permission(identity, "pid_manage"):
         return None

@@ -24,6 +24,7 @@ from .pids import align_pid_status
 from .rows import (
     Target,
     TransitionError,
+    any_row_once,
     awaits_payload,
     build_desired,
     build_failed,
@@ -43,6 +44,7 @@ __all__ = (
     "Target",
     "TransitionError",
     "adopt_remote",
+    "any_row_once",
     "align_pid_status",
     "awaits_payload",
     "build_desired",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from flask import current_app
 from invenio_db import db
 
 from ... import settings
@@ -65,6 +66,21 @@ def get_row(doi: str, *, lock: bool = False) -> ManagedDOI | None:
         query = query.with_for_update()
     with db.session.no_autoflush:
         return query.one_or_none()
+
+
+def any_row_once(cache_key: str, *criteria: Any) -> bool:
+    """Whether any row matches ``criteria``, asked once per application (process).
+
+    For a fact the running process cannot turn from "no" to "yes" (no feature or
+    filter configured that could make such a row): the answer is kept under
+    ``cache_key`` in the application's extensions, so later requests ask nothing.
+    """
+    seen = current_app.extensions.get(cache_key)
+    if seen is None:
+        with db.session.no_autoflush:
+            seen = db.session.query(ManagedDOI.id).filter(*criteria).first() is not None
+        current_app.extensions[cache_key] = seen
+    return seen
 
 
 def lock_row(row_id: int) -> ManagedDOI | None:

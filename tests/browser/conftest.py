@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -94,9 +93,18 @@ def create_app(instance_path: str) -> Callable:
     """The UI application (with the REST API under /api), its static folder the built bundle's."""
     from invenio_app.factory import create_app as create_ui
 
-    if UI_BUNDLE is not None:
-        os.environ["INVENIO_STATIC_FOLDER"] = str(UI_BUNDLE)
-    return create_ui
+    if UI_BUNDLE is None:
+        return create_ui
+
+    def create_with_bundle(**kwargs: Any) -> Any:
+        # invenio-base resolves the factory's static folder once per process, at the
+        # first app it creates (INVENIO_STATIC_FOLDER set now is too late when a view
+        # test module created one before); the manifest and /static read the app's.
+        app = create_ui(**kwargs)
+        app.static_folder = str(UI_BUNDLE)
+        return app
+
+    return create_with_bundle
 
 
 @pytest.fixture(scope="module")

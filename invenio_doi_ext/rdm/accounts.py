@@ -94,12 +94,13 @@ def family_account(parent: Any, record: Any = None) -> str | None:
     """
     if not hasattr(parent, "get"):
         return None  # not a record (a format tried at start-up)
-    for known in (parent, record, getattr(parent, _PUBLISHING, None)):
+    publishing = getattr(parent, _PUBLISHING, None)
+    for known in (parent, record, publishing):
         doi = targets.managed_doi(known) if hasattr(known, "get") else None
         if doi:
             return settings.account_for_doi(doi)
     parent_id = getattr(parent, "id", None)
-    if parent_id is None or _first_version(record) or _first_version(getattr(parent, _PUBLISHING, None)):
+    if parent_id is None or _first_version(record) or _first_version(publishing):
         return None
     members = select(RDMRecordMetadata.id).where(RDMRecordMetadata.parent_id == parent_id)
     drafts = select(RDMDraftMetadata.id).where(RDMDraftMetadata.parent_id == parent_id)

@@ -7,35 +7,24 @@ the request only decided the state and the source.
 
 from __future__ import annotations
 
-from typing import Any
-
 from invenio_rdm_records.records.api import RDMParent, RDMRecord
-from sqlalchemy.orm.exc import NoResultFound
 
 from ..lifecycle import builders
 from ..lifecycle.models import DOIKind, ManagedDOI
 from ..lifecycle.store import Target
 from . import targets
-
-
-def _load(cls: Any, object_uuid: Any) -> Any:
-    if object_uuid is None:
-        return None
-    try:
-        return cls.get_record(object_uuid, with_deleted=True)
-    except NoResultFound:
-        return None
+from .objects import stored
 
 
 def version_target(row: ManagedDOI) -> Target | None:
     """A version DOI's target from its published record (tombstones included)."""
-    record = _load(RDMRecord, row.object_uuid)
+    record = stored(RDMRecord, row.object_uuid)
     return targets.record_target(record, row.pid_value) if record is not None else None
 
 
 def concept_target(row: ManagedDOI) -> Target | None:
     """A concept DOI's target from its parent and the published versions as committed."""
-    parent = _load(RDMParent, row.object_uuid)
+    parent = stored(RDMParent, row.object_uuid)
     return targets.concept_target(parent, row.pid_value) if parent is not None else None
 
 

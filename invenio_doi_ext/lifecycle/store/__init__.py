@@ -25,9 +25,6 @@ from .rows import (
     Target,
     TransitionError,
     any_row_once,
-    awaits_payload,
-    build_desired,
-    build_failed,
     get_row,
     lock_row,
     needs_work,
@@ -37,7 +34,15 @@ from .rows import (
     set_hold,
 )
 from .timing import backoff_delay
-from .worker import Claim, claim, mark_queued, record_outcome
+from .worker import (
+    Claim,
+    awaits_payload,
+    build_desired,
+    build_failed,
+    claim,
+    mark_queued,
+    record_outcome,
+)
 
 __all__ = (
     "Claim",

@@ -143,39 +143,6 @@ def _desired_payload(
     return None, None, target.source
 
 
-def awaits_payload(row: ManagedDOI) -> bool:
-    """The row's desired payload is left to a worker and not built yet."""
-    return row.desired_state != DOIState.NONE and row.desired_fingerprint is None
-
-
-def build_desired(row_id: int, source: str, payload: Mapping[str, Any], url: str | None) -> ManagedDOI | None:
-    """From awaiting its payload (derived from ``source``) to that payload, in its own transaction.
-
-    Only while the row still awaits the payload of ``source``: if a request changed
-    the record meanwhile, the row carries the newer source and its own task builds
-    that one. No event: the history already has the change that asked for it.
-    """
-    row = lock_row(row_id)
-    if row is not None and awaits_payload(row) and row.desired_source == source:
-        row.desired_payload = dict(payload)
-        row.desired_url = url
-        row.desired_fingerprint = fingerprint(row.desired_payload, url)
-    db.session.commit()
-    return row
-
-
-def build_failed(row_id: int, source: str | None, message: str) -> ManagedDOI | None:
-    """The payload could not be built: failed, visible with the reason, retried by an operator."""
-    row = lock_row(row_id)
-    if row is not None and awaits_payload(row) and row.desired_source == source:
-        row.failed = True
-        row.last_error = message
-        row.last_status = None
-        append_event(row, "task:converge", "desired", operation="build", outcome="failed", message=message)
-    db.session.commit()
-    return row
-
-
 def set_desired(
     pid_value: str,
     target: Target,

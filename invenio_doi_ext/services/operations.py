@@ -13,7 +13,6 @@ from invenio_db import db
 from invenio_pidstore.models import PersistentIdentifier
 from invenio_rdm_records.records.api import RDMDraft
 from sqlalchemy import func
-from sqlalchemy.orm.exc import NoResultFound
 
 from .. import settings
 from ..lifecycle import store
@@ -21,6 +20,7 @@ from ..lifecycle.models import DOIKind, DOIState, ManagedDOI
 from ..lifecycle.store import get_row, lock_row, needs_work, normalize
 from ..lifecycle.touched import take_touched
 from ..rdm import files, sync, targets
+from ..rdm.objects import stored
 
 
 class NotReservableError(Exception):
@@ -68,13 +68,8 @@ def find_draft(doi: str, row: ManagedDOI | None = None) -> Any | None:
             .one_or_none()
         )
         object_uuid = pid.object_uuid if pid is not None else None
-    if object_uuid is None:
-        return None
-    try:
-        draft = RDMDraft.get_record(object_uuid)
-    except NoResultFound:
-        return None
-    if draft.is_published or normalize(targets.managed_doi(draft) or "") != normalize(doi):
+    draft = stored(RDMDraft, object_uuid, with_deleted=False)
+    if draft is None or draft.is_published or normalize(targets.managed_doi(draft) or "") != normalize(doi):
         return None
     return draft
 
@@ -85,10 +80,7 @@ def file_draft(row: ManagedDOI | None) -> Any | None:
         return None
     if row.desired_state in (DOIState.REGISTERED, DOIState.FINDABLE):
         return None
-    try:
-        return RDMDraft.get_record(row.object_uuid)
-    except NoResultFound:
-        return None
+    return stored(RDMDraft, row.object_uuid, with_deleted=False)
 
 
 def refresh_draft_doi(doi: str, row: ManagedDOI | None, reason: str) -> bool:

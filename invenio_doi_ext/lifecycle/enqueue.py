@@ -14,6 +14,7 @@ A broker that is down loses nothing either: the sweep finds the row.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import current_app, has_app_context
 from invenio_db.uow import Operation
@@ -53,6 +54,19 @@ class ConvergeOp(Operation):
     def on_post_commit(self, uow) -> None:
         """Send the rows touched by the unit of work once its change is durable."""
         send_touched(uow.session)
+
+
+_OP_FLAG = "_doi_ext_converge_op"
+
+
+def converge_after_commit(uow: Any) -> None:
+    """Register one :class:`ConvergeOp` in ``uow`` (once, whichever component asks first).
+
+    One is enough: it sends every row the unit of work touched, whenever it was touched.
+    """
+    if uow is not None and not getattr(uow, _OP_FLAG, False):
+        uow.register(ConvergeOp())
+        setattr(uow, _OP_FLAG, True)
 
 
 def _after_commit(session: Session) -> None:

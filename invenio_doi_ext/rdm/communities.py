@@ -38,14 +38,13 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import NO_VALUE
 from sqlalchemy.orm.exc import NoResultFound
 
-from ..lifecycle.enqueue import ConvergeOp
+from ..lifecycle.enqueue import converge_after_commit
 from . import sync, targets
 
 REASON = "communities changed"
 """The reason written in the DOIs' history."""
 
 _PENDING = "doi_ext_communities_changed"
-_OP_FLAG = "_doi_ext_communities_converge_op"
 
 
 def communities_key(data: Any) -> tuple[tuple[str, ...], str | None]:
@@ -134,27 +133,21 @@ def connect() -> None:
 class RecordCommunitiesDOIComponent(ServiceComponent):
     """Records-communities service: send the recomputed DOIs right after its commit."""
 
-    def _converge_after_commit(self) -> None:
-        uow = self._uow
-        if uow is not None and not getattr(uow, _OP_FLAG, False):
-            uow.register(ConvergeOp())
-            setattr(uow, _OP_FLAG, True)
-
     def add_community(self, identity: Any, **kwargs: Any) -> None:
         """Communities added (directly, or through requests accepted at once)."""
-        self._converge_after_commit()
+        converge_after_commit(self._uow)
 
     def remove_community_from_record(self, identity: Any, **kwargs: Any) -> None:
         """A community removed."""
-        self._converge_after_commit()
+        converge_after_commit(self._uow)
 
     def set_default(self, identity: Any, **kwargs: Any) -> None:
         """The default community changed."""
-        self._converge_after_commit()
+        converge_after_commit(self._uow)
 
     def bulk_add(self, identity: Any, **kwargs: Any) -> None:
         """Many records added to a community."""
-        self._converge_after_commit()
+        converge_after_commit(self._uow)
 
 
 def add_component(config: Any) -> None:

@@ -13,27 +13,19 @@ from typing import Any
 
 from invenio_drafts_resources.services.records.components import ServiceComponent
 
-from ..lifecycle.enqueue import ConvergeOp
+from ..lifecycle.enqueue import converge_after_commit
 from . import accounts, qualification, sync, upstream_tasks
-
-_OP_FLAG = "_doi_ext_converge_op"
 
 
 class DOILifecycleComponent(ServiceComponent):
     """Keep the lifecycle rows of a record's DOIs up to date."""
-
-    def _converge_after_commit(self) -> None:
-        uow = self._uow
-        if uow is not None and not getattr(uow, _OP_FLAG, False):
-            uow.register(ConvergeOp())
-            setattr(uow, _OP_FLAG, True)
 
     def _sync_all(self, record: Any, reason: str) -> None:
         sync.sync_version(record, reason)
         parent = getattr(record, "parent", None)
         if parent is not None and not getattr(record, "is_draft", False):
             sync.sync_concept(parent, record, reason)
-        self._converge_after_commit()
+        converge_after_commit(self._uow)
 
     def create(self, identity: Any, data: Any = None, record: Any = None, errors: Any = None) -> None:
         """A draft created with a DOI reserves it (if the DOI filter lets it have one)."""
@@ -57,7 +49,7 @@ class DOILifecycleComponent(ServiceComponent):
 
     def delete_draft(self, identity: Any, draft: Any = None, record: Any = None, force: bool = False) -> None:
         """The provider withdrew the draft DOI; make sure it is sent."""
-        self._converge_after_commit()
+        converge_after_commit(self._uow)
 
     def delete_record(self, identity: Any, data: Any = None, record: Any = None, uow: Any = None) -> None:
         """Tombstone: the version DOI is hidden; the concept only when no public version is left."""

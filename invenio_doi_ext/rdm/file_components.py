@@ -16,17 +16,8 @@ from typing import Any
 from invenio_drafts_resources.services.records.components import ServiceComponent
 from invenio_records_resources.services.files.components import FileServiceComponent
 
-from ..lifecycle.enqueue import ConvergeOp
+from ..lifecycle.enqueue import converge_after_commit
 from . import files
-
-_OP_FLAG = "_doi_ext_converge_op"
-
-
-def _converge_after_commit(uow: Any) -> None:
-    if uow is not None and not getattr(uow, _OP_FLAG, False):
-        uow.register(ConvergeOp())
-        setattr(uow, _OP_FLAG, True)
-
 
 _active = files.needs_sync
 
@@ -37,7 +28,7 @@ class FileDOIFilesComponent(FileServiceComponent):
     def _sync(self, record: Any, reason: str) -> None:
         if _active(record):
             files.sync_files(record, reason)
-            _converge_after_commit(self._uow)
+            converge_after_commit(self._uow)
 
     def commit_file(self, identity: Any, id_: Any, file_key: str, record: Any) -> None:
         """The file's content is complete: it gets its DOI (if the record's files qualify)."""
@@ -58,7 +49,7 @@ class FileDOIRecordComponent(ServiceComponent):
     def _sync(self, record: Any, reason: str) -> None:
         if _active(record):
             files.sync_files(record, reason)
-            _converge_after_commit(self._uow)
+            converge_after_commit(self._uow)
 
     def update_draft(self, identity: Any, data: Any = None, record: Any = None, errors: Any = None) -> None:
         """A saved draft: its files' reservations follow its metadata and its files' access."""
@@ -76,7 +67,7 @@ class FileDOIRecordComponent(ServiceComponent):
         """A discarded draft: the DOIs of its unpublished files are deleted at DataCite."""
         if _active(draft):
             files.withdraw_drafts(draft, "draft discarded")
-            _converge_after_commit(self._uow)
+            converge_after_commit(self._uow)
 
     def delete_record(self, identity: Any, data: Any = None, record: Any = None, uow: Any = None) -> None:
         """Tombstone: the version's file DOIs are hidden with it."""
